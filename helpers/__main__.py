@@ -1,0 +1,52 @@
+"""Command line of the course: `python -m helpers <command> --help`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+def _cmd_train_reference(args) -> None:
+    from .reference import train_reference
+    from .training import REFERENCE_CONFIG, TrainConfig
+
+    cfg = TrainConfig(**{**REFERENCE_CONFIG.to_dict(), **({"epochs": args.epochs} if args.epochs else {})})
+    try:
+        record = train_reference(args.out, cfg, overwrite=args.overwrite)
+    except FileExistsError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"saved {args.out}: test accuracy {record['test_accuracy']:.4%}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .model import REFERENCE_MODEL_PATH
+
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    p = sub.add_parser("train-reference", help="train the article CNN on full MNIST and save it with its record",
+                       description="Train the reference CNN (SGD + momentum + schedule + L2, article III) "
+                                   "on full MNIST; keeps the epoch with the best validation accuracy.")
+    p.add_argument("--out", default=str(REFERENCE_MODEL_PATH), help="model file to write (.keras); "
+                   "the record is written beside it as .json (default: %(default)s)")
+    p.add_argument("--epochs", type=int, default=None, help="override the number of epochs")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing model file and record")
+    p.set_defaults(func=_cmd_train_reference)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

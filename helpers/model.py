@@ -1,0 +1,78 @@
+"""The article CNN (article II) and the committed reference model.
+
+Layer plan: Conv2D_1 (32 maps) → Max_Pool_1 → Conv2D_2 (64) → Max_Pool_2 → Conv2D_3 (128, 3×3 each)
+→ Flatten → Dense_1 (100, ReLU) → Dense_2 (10 class scores) → Softmax. 208,982 parameters.
+
+The softmax is a layer of its own so that the class scores *before* the softmax (needed for the
+"perfect digits" of the OIP engine) are the output of a named layer, Dense_2.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import keras
+from keras import layers
+
+CONV_LAYER_NAMES = ("Conv2D_1", "Conv2D_2", "Conv2D_3")
+POOL_LAYER_NAMES = ("Max_Pool_1", "Max_Pool_2")
+DENSE_LAYER_NAMES = ("Dense_1", "Dense_2")
+ARTICLE_PARAM_COUNT = 208_982
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_MODEL_PATH = REPO_ROOT / "models" / "reference_cnn.keras"
+REFERENCE_RECORD_PATH = REFERENCE_MODEL_PATH.with_suffix(".json")
+RETRAIN_HINT = "Retrain it with `python -m helpers train-reference` (about 10 minutes on a 2-core CPU)."
+
+
+def build_cnn(l2: float | None = None, seed: int | None = None) -> keras.Model:
+    """Return the (uncompiled) article CNN with the course's layer names.
+
+    l2: optional L2 factor for the kernels of all conv and dense layers (article III).
+    seed: makes the initial weights reproducible.
+    """
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    reg = keras.regularizers.L2(l2) if l2 else None
+
+    def conv(n, name):
+        return layers.Conv2D(n, (3, 3), activation="relu", kernel_regularizer=reg, name=name)
+
+    inputs = keras.Input(shape=(28, 28, 1), name="image")
+    x = conv(32, "Conv2D_1")(inputs)
+    x = layers.MaxPooling2D((2, 2), name="Max_Pool_1")(x)
+    x = conv(64, "Conv2D_2")(x)
+    x = layers.MaxPooling2D((2, 2), name="Max_Pool_2")(x)
+    x = conv(128, "Conv2D_3")(x)
+    x = layers.Flatten(name="Flatten")(x)
+    x = layers.Dense(100, activation="relu", kernel_regularizer=reg, name="Dense_1")(x)
+    x = layers.Dense(10, kernel_regularizer=reg, name="Dense_2")(x)
+    outputs = layers.Softmax(name="Softmax")(x)
+    return keras.Model(inputs, outputs, name="mnist_cnn")
+
+
+def load_model_file(path: str | os.PathLike) -> keras.Model:
+    """Load a `.keras` model file with a clear error when it is missing or unreadable."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"No model file at {p}. {RETRAIN_HINT}")
+    if p.suffix != ".keras":
+        raise ValueError(f"{p} is not a Keras 3 `.keras` file; the course saves and loads `.keras` only.")
+    try:
+        return keras.models.load_model(p, compile=False)
+    except Exception as exc:
+        raise OSError(f"Could not read the model file {p} ({exc.__class__.__name__}: {exc}). {RETRAIN_HINT}") from exc
+
+
+def load_reference_model(path: str | os.PathLike | None = None) -> keras.Model:
+    """The committed reference model (models/reference_cnn.keras), ready for prediction."""
+    return load_model_file(path or REFERENCE_MODEL_PATH)
+
+
+def reference_record(path: str | os.PathLike | None = None) -> dict:
+    """The record that belongs to the reference model: config, seed, epochs, accuracy, versions."""
+    p = Path(path) if path else REFERENCE_RECORD_PATH
+    if not p.is_file():
+        raise FileNotFoundError(f"No reference record at {p}. {RETRAIN_HINT}")
+    return json.loads(p.read_text())
