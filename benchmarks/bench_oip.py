@@ -1,0 +1,81 @@
+"""Speed of the OIP engine against the articles' approach, measured in the same run.
+
+Baseline: a plain eager loop that takes one GradientTape step at a time for one map (what the
+articles' code does). Compared with: My_OIP.derive (one compiled loop) for one map, and
+My_OIP.derive_many for all 128 maps of Conv2D_3 in one batch, precursor included.
+
+Run: python benchmarks/bench_oip.py [--repeats 3] [--steps 600]
+Prints medians of several runs and their ratios (these machines are noisy; ratios are what count).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from helpers import load_reference_model
+from helpers.oip import My_OIP, initial_image
+
+
+def eager_baseline(submodel, start, map_index: int, n_steps: int, epsilon: float = 0.01):
+    """The articles' loop: eager, one map, one step per Python iteration."""
+    x = tf.convert_to_tensor(start)
+    for _ in range(n_steps):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_mean(submodel(x)[..., map_index])
+        g = tape.gradient(loss, x)
+        g /= tf.sqrt(tf.reduce_mean(tf.square(g))) + 1e-7
+        x = tf.image.per_image_standardization(x + epsilon * g)
+    return x.numpy()
+
+
+def timed(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=600)
+    args = ap.parse_args(argv)
+
+    model = load_reference_model()
+    oip = My_OIP(model, "Conv2D_3")
+    sub = keras.Model(model.inputs, model.get_layer("Conv2D_3").output)
+    start = initial_image(seed=1)
+    n = args.steps
+
+    # warm-up (tracing and first-call costs are not what we compare)
+    eager_baseline(sub, start, 120, 3)
+    oip.derive(120, n_epochs=n, start=start)
+    oip.derive_many(range(128), n_epochs=20, precursor=True, n_reports=2)
+    oip.derive_many(range(128), n_epochs=n, precursor=True, stop_early=True)
+
+    base = timed(lambda: eager_baseline(sub, start, 120, n), args.repeats)
+    one = timed(lambda: oip.derive(120, n_epochs=n, start=start), args.repeats)
+    all128 = timed(lambda: oip.derive_many(range(128), n_epochs=n, precursor=True), args.repeats)
+    all128_early = timed(lambda: oip.derive_many(range(128), n_epochs=n, precursor=True, stop_early=True),
+                         args.repeats)
+    med = statistics.median
+    print(f"threads: intra-op {tf.config.threading.get_intra_op_parallelism_threads() or 'default'}, "
+          f"cpus {__import__('os').cpu_count()}; {args.repeats} repeats, {n} steps")
+    print(f"eager baseline, 1 map           : median {med(base):7.2f} s  {np.round(base, 2).tolist()}")
+    print(f"My_OIP.derive, 1 map            : median {med(one):7.2f} s  speed-up x{med(base) / med(one):.1f}")
+    print(f"derive_many, 128 maps+precursor : median {med(all128):7.2f} s  "
+          f"= x{128 * med(base) / med(all128):.1f} vs 128 eager runs")
+    print(f"  same with stop_early=True     : median {med(all128_early):7.2f} s  "
+          f"= x{128 * med(base) / med(all128_early):.1f} vs 128 eager runs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""The OIP engine: My_OIP, batched derivation, precursor, perfect digits, display helpers."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import build_cnn
+from helpers.oip import My_OIP, OIPResult, initial_image, snapshot_steps
+from helpers.oip_display import enhance_contrast, evolution_figure, save_gif
+
+
+@pytest.fixture(scope="module")
+def oip():
+    return My_OIP()  # the reference model, Conv2D_3
+
+
+@pytest.fixture(scope="module")
+def untrained():
+    return build_cnn(seed=3)
+
+
+def test_snapshot_steps_are_the_articles():
+    assert snapshot_steps(600, 6) == [0, 9, 18, 36, 72, 144, 288, 599]
+    assert snapshot_steps(30, 2) == [0, 7, 14, 29]
+
+
+def test_initial_image_is_standardized_reproducible_and_multiscale():
+    a = initial_image(n=3, seed=7)
+    b = initial_image(n=3, seed=7)
+    c = initial_image(n=3, seed=8)
+    assert a.shape == (3, 28, 28, 1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    np.testing.assert_allclose(a.mean(axis=(1, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(a.std(axis=(1, 2, 3)), 1, atol=1e-3)
+    # long wavelengths only → neighbouring pixels are strongly correlated; a 28×28 grid alone is not
+    smooth = initial_image(factors=(1, 0), scales=((3, 3), (28, 28)), seed=1)[0, :, :, 0]
+    rough = initial_image(factors=(0, 1), scales=((3, 3), (28, 28)), seed=1)[0, :, :, 0]
+    corr = lambda x: np.corrcoef(x[:, 1:].ravel(), x[:, :-1].ravel())[0, 1]
+    assert corr(smooth) > 0.9 > 0.3 > corr(rough)
+    # any number of scales, not only the article's four
+    assert initial_image(factors=(1, 1, 1, 1, 1), scales=(2, 4, 8, 16, 28), seed=0).shape == (1, 28, 28, 1)
+
+
+def test_same_seed_same_image(oip):
+    a = oip.derive(120, n_epochs=60, seed=11)
+    b = oip.derive(120, n_epochs=60, seed=11)
+    np.testing.assert_array_equal(a.image, b.image)
+    c = oip.derive(120, n_epochs=60, seed=12)
+    assert not np.allclose(a.image, c.image)
+
+
+def test_loss_rises_and_snapshots_are_at_the_article_steps(oip):
+    res = oip.derive(120, n_epochs=600, seed=1, precursor=True)
+    assert isinstance(res, OIPResult) and res.responded
+    assert [s for s, _ in res.snapshots] == [0, 9, 18, 36, 72, 144, 288, 599]
+    assert res.losses.shape == (600,)
+    assert res.losses[-1] > 2 * max(res.losses[0], 1e-3)
+    assert np.mean(np.diff(res.losses) > 0) > 0.9  # the ascent climbs almost every step
+    assert res.image.shape == (28, 28)
+    np.testing.assert_allclose(res.image.std(), 1, atol=1e-3)  # standardized after every step
+    np.testing.assert_allclose(res.snapshots[-1][1], res.image)
+
+
+def test_batched_run_equals_one_at_a_time(oip):
+    maps = [3, 56, 120, 127]
+    batched = oip.derive_many(maps, n_epochs=50, seed=5, n_reports=3)
+    for res in batched:
+        single = oip.derive(res.map_index, n_epochs=50, start=res.initial_image, n_reports=3)
+        np.testing.assert_allclose(single.losses, res.losses, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(single.image, res.image, atol=1e-3)
+
+
+def test_early_stop_keeps_each_maps_own_trajectory(oip):
+    full = oip.derive_many(range(8), n_epochs=400, seed=2)
+    early = oip.derive_many(range(8), n_epochs=400, seed=2, stop_early=True)
+    for f, e in zip(full, early):
+        if e.converged:
+            assert len(e.losses) == e.converged_at + 1 <= 400
+        np.testing.assert_allclose(e.losses, f.losses[:len(e.losses)], rtol=1e-4, atol=1e-5)
+
+
+def test_every_live_map_gets_a_pattern_with_the_precursor(oip):
+    results = oip.derive_many(range(oip.n_maps), n_epochs=80, seed=0, precursor=True, n_reports=3)
+    assert len(results) == 128
+    missing = [r.map_index for r in results if not (r.responded and r.final_loss > 0)]
+    assert not missing, f"maps without a pattern: {missing}"
+
+
+def test_unresponsive_map_is_reported_not_raised(untrained):
+    # a hugely negative bias keeps map 0 of Conv2D_3 at zero for every input
+    layer = untrained.get_layer("Conv2D_3")
+    kernel, bias = layer.get_weights()
+    bias = bias.copy()
+    bias[0] = -1e6
+    layer.set_weights([kernel, bias])
+    res = My_OIP(untrained).derive(0, n_epochs=30, seed=0, n_reports=2)
+    assert not res.responded and not res.converged
+    assert "did not respond" in res.message and "scales" in res.message
+    assert np.all(res.losses == 0)
+
+
+def test_perfect_digits_are_classified_as_their_digit(oip):
+    digits = oip.perfect_digits()
+    assert digits.shape == (10, 28, 28)
+    np.testing.assert_array_equal(oip.classify(digits), np.arange(10))
+
+
+def test_regularizers_change_the_result_and_smooth_it(oip):
+    plain = oip.derive(56, n_epochs=200, seed=4)
+    reg = oip.derive(56, n_epochs=200, seed=4, jitter=1, tv_weight=2.0)
+    tv = lambda x: np.abs(np.diff(x, axis=0)).mean() + np.abs(np.diff(x, axis=1)).mean()
+    assert tv(reg.image) < tv(plain.image)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(layer_name="Conv2D_9"), ValueError, "Conv2D_1, Max_Pool_1, Conv2D_2"),
+    (dict(layer_name="Dense_1"), ValueError, "not a conv or pool layer"),
+])
+def test_bad_layers(untrained, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        My_OIP(untrained, **kwargs)
+
+
+def test_bad_model_argument():
+    with pytest.raises(TypeError, match="keras.Model"):
+        My_OIP(42)
+    with pytest.raises(FileNotFoundError, match="train-reference"):
+        My_OIP("/nonexistent/model.keras")
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda o: o.derive(128), IndexError, r"0\.\.127"),
+    (lambda o: o.derive(-1), IndexError, "out of range"),
+    (lambda o: o.derive(0, start=np.zeros((27, 28))), ValueError, "shape"),
+    (lambda o: o.derive(0, n_epochs=5, n_reports=6), ValueError, "larger than n_epochs"),
+    (lambda o: o.derive(0, epsilon=0), ValueError, "epsilon"),
+    (lambda o: o.derive(0, epsilon=-0.1), ValueError, "epsilon"),
+    (lambda o: o.derive_many([0, 1], start=np.zeros((3, 28, 28))), ValueError, "one per map"),
+    (lambda o: o.initial_image(factors=(1, 1), scales=((3, 3),)), ValueError, "one factor per scale"),
+])
+def test_bad_inputs(untrained, call, error, words):
+    with pytest.raises(error, match=words):
+        call(My_OIP(untrained))
+
+
+def test_display_helpers(tmp_path, oip):
+    res = oip.derive(120, n_epochs=40, seed=1, n_reports=3)
+    y = enhance_contrast(res.image)
+    assert y.min() == 0 and y.max() == pytest.approx(1)
+    fig = evolution_figure(res)
+    assert len(fig.axes) == 1 + len(res.snapshots) + 1
+    gif = save_gif(res, tmp_path / "evolution.gif")
+    with Image.open(gif) as im:
+        assert im.n_frames == 1 + len(res.snapshots)
+        assert im.size == (28 * 8, 28 * 8)
+    with pytest.raises(FileExistsError):
+        save_gif(res, gif)
