@@ -33,7 +33,9 @@ def train_reference(out_path=REFERENCE_MODEL_PATH, config: TrainConfig = REFEREN
     record = {
         "model_file": out_path.name,
         "config": config.to_dict(),
+        "seed": config.seed,
         "epochs_trained": len(result.epoch_seconds),
+        "best_epoch": int(np.argmax(result.history["val_accuracy"])) + 1 if "val_accuracy" in result.history else None,
         "best_val_accuracy": max(result.history.get("val_accuracy", [float("nan")])),
         "test_accuracy": test_acc,
         "param_count": int(best.count_params()),

@@ -55,7 +55,8 @@ def test_loss_rises_and_snapshots_are_at_the_article_steps(oip):
     assert [s for s, _ in res.snapshots] == [0, 9, 18, 36, 72, 144, 288, 599]
     assert res.losses.shape == (600,)
     assert res.losses[-1] > 2 * max(res.losses[0], 1e-3)
-    assert np.mean(np.diff(res.losses) > 0) > 0.9  # the ascent climbs almost every step
+    assert np.all(np.diff(res.losses[:100]) > 0)  # the ascent climbs every early step
+    assert res.losses[-1] > 0.99 * res.losses.max()  # and ends near the maximum it found
     assert res.image.shape == (28, 28)
     np.testing.assert_allclose(res.image.std(), 1, atol=1e-3)  # standardized after every step
     np.testing.assert_allclose(res.snapshots[-1][1], res.image)
