@@ -10,13 +10,19 @@ class CliError(Exception):
 
 
 def _cmd_train_reference(args) -> None:
+    from .data import MnistFormatError, MnistNotFoundError
     from .reference import train_reference
     from .training import REFERENCE_CONFIG, TrainConfig
 
+    # check the arguments before minutes of data loading and training are spent
+    if not str(args.out).endswith(".keras"):
+        raise CliError(f"--out must name a `.keras` file; got {args.out}.")
+    if args.epochs is not None and args.epochs < 1:
+        raise CliError(f"--epochs must be at least 1; got {args.epochs}.")
     cfg = TrainConfig(**{**REFERENCE_CONFIG.to_dict(), **({"epochs": args.epochs} if args.epochs else {})})
     try:
         record = train_reference(args.out, cfg, overwrite=args.overwrite)
-    except FileExistsError as exc:
+    except (FileExistsError, MnistNotFoundError, MnistFormatError) as exc:
         raise CliError(str(exc)) from exc
     print(f"saved {args.out}: test accuracy {record['test_accuracy']:.4%}")
 
@@ -34,7 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None, help="override the number of epochs")
     p.add_argument("--overwrite", action="store_true", help="replace an existing model file and record")
     p.set_defaults(func=_cmd_train_reference)
+    for register in _command_registrars():
+        register(sub)
     return parser
+
+
+def _command_registrars():
+    """Each command module adds its subcommands with `register(subparsers)`."""
+    from . import cli_dream, cli_oip
+
+    return [cli_oip.register, cli_dream.register]
 
 
 def main(argv=None) -> int:
