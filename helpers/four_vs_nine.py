@@ -1,0 +1,181 @@
+"""4 versus 9 (article VI): which digits to look at, where Conv2D_3 differs, and how linearly separable
+the two classes are before and after the first dense layer.
+
+- :func:`select_four_nine` picks clear 4s and 9s and ambiguous ones from the model's probabilities
+  (no hand-picked image numbers, so it works for any trained model).
+- :func:`map_differences` compares the average Conv2D_3 maps of all 4s with those of all 9s.
+- :func:`fit_logistic_regression` / :func:`linear_separability` measure how well a plain linear
+  classifier separates 4s from 9s given a layer's activations.
+- :func:`node_separation` scores each Dense_1 node by how differently it responds to 4s and 9s.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_EPS = 1e-30  # float32 softmax outputs can be exactly 0 or 1; keeps the logarithms finite
+
+
+def confidence_margin(probabilities, classes) -> np.ndarray:
+    """How sure the model is of ``classes`` (one class per image): log P(class) − log P(strongest other class).
+
+    Softmax probabilities of very clear digits are often exactly 1.0 in float32, so they cannot rank
+    them; the log ratio can (it equals the difference of the class scores before the softmax).
+    Positive: the model picks this class; large: it is very sure.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    classes = np.asarray(classes, dtype=int)
+    rows = np.arange(len(p))
+    others = p.copy()
+    others[rows, classes] = -np.inf
+    return np.log(p[rows, classes] + _EPS) - np.log(others.max(axis=1) + _EPS)
+
+
+def clear_examples(probabilities, labels, digit: int, n: int = 3) -> np.ndarray:
+    """Indices of the ``n`` images of ``digit`` that the model classifies as ``digit`` most confidently,
+    most confident first (by :func:`confidence_margin`)."""
+    labels = np.asarray(labels)
+    candidates = np.flatnonzero(labels == digit)
+    if candidates.size == 0:
+        raise ValueError(f"There is no image with label {digit} in the data.")
+    margin = confidence_margin(np.asarray(probabilities)[candidates], labels[candidates])
+    order = np.argsort(-margin, kind="stable")
+    return candidates[order[:n]]
+
+
+def ambiguous_examples(probabilities, labels, digit: int, other: int, n: int = 3, *,
+                       correct_only: bool = False) -> np.ndarray:
+    """Indices of the ``n`` true ``digit``s to which the model gives the highest probability of ``other``,
+    highest first. They include digits the model gets wrong, unless ``correct_only=True`` keeps only
+    those it still classifies as ``digit`` (like the article's 4 with P(4) = 93.5 %)."""
+    labels = np.asarray(labels)
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    mask = labels == digit
+    if correct_only:
+        mask &= probabilities.argmax(axis=1) == digit
+    candidates = np.flatnonzero(mask)
+    if candidates.size == 0:
+        raise ValueError(f"There is no image with label {digit}"
+                         f"{' that the model classifies correctly' if correct_only else ''} in the data.")
+    p_other = probabilities[candidates, other]
+    order = np.argsort(-p_other, kind="stable")
+    return candidates[order[:n]]
+
+
+@dataclass
+class FourNineSelection:
+    """Indices into the data set that was searched, each list ordered as its function describes."""
+
+    clear_4: np.ndarray
+    clear_9: np.ndarray
+    ambiguous_4: np.ndarray  # true 4s with the highest P(9)
+    ambiguous_9: np.ndarray  # true 9s with the highest P(4)
+
+
+def select_four_nine(probabilities, labels, n: int = 3, digits=(4, 9)) -> FourNineSelection:
+    """Clear and ambiguous examples of two digits (4 and 9 by default) from the model's probabilities."""
+    a, b = digits
+    return FourNineSelection(clear_examples(probabilities, labels, a, n), clear_examples(probabilities, labels, b, n),
+                             ambiguous_examples(probabilities, labels, a, b, n),
+                             ambiguous_examples(probabilities, labels, b, a, n))
+
+
+@dataclass
+class MapDifference:
+    """Class-average maps of two groups of images and how much each map differs between them."""
+
+    mean_a: np.ndarray      # (h, w, n_maps): average maps of group a (e.g. all 4s)
+    mean_b: np.ndarray      # same for group b (e.g. all 9s)
+    difference: np.ndarray  # mean_a − mean_b
+    score: np.ndarray       # (n_maps,): root mean square of the difference over the map's positions
+    ranking: np.ndarray     # map indices, largest score first
+
+    def top(self, k: int = 8) -> np.ndarray:
+        return self.ranking[:k]
+
+
+def map_differences(activations_a, activations_b) -> MapDifference:
+    """Compare conv/pool activations (N, h, w, n_maps) of two groups of images map by map.
+
+    The score of a map is the root mean square over its h×w positions of (average map of a −
+    average map of b), in activation units: it is large for maps that light up at other places, or
+    much more strongly, for one group than for the other.
+    """
+    a, b = np.asarray(activations_a, dtype=np.float64), np.asarray(activations_b, dtype=np.float64)
+    if a.ndim != 4 or b.ndim != 4 or a.shape[1:] != b.shape[1:]:
+        raise ValueError(f"Expected two batches of maps (N, h, w, n_maps) of the same map shape; "
+                         f"got {a.shape} and {b.shape}.")
+    mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
+    diff = mean_a - mean_b
+    score = np.sqrt((diff ** 2).mean(axis=(0, 1)))
+    return MapDifference(mean_a, mean_b, diff, score, np.argsort(-score, kind="stable"))
+
+
+def node_separation(activations_a, activations_b) -> np.ndarray:
+    """Standardized mean difference per node, (mean_a − mean_b) / pooled std, for dense activations (N, n).
+
+    Positive: the node responds more to group a. Nodes that never vary get 0.
+    """
+    a, b = np.asarray(activations_a, dtype=np.float64), np.asarray(activations_b, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError(f"Expected two batches of node values (N, n_nodes); got {a.shape} and {b.shape}.")
+    pooled = np.sqrt(((len(a) - 1) * a.var(axis=0, ddof=1) + (len(b) - 1) * b.var(axis=0, ddof=1))
+                     / (len(a) + len(b) - 2))
+    diff = a.mean(axis=0) - b.mean(axis=0)
+    return np.divide(diff, pooled, out=np.zeros_like(diff), where=pooled > 1e-12)
+
+
+@dataclass
+class LogisticModel:
+    """A fitted binary logistic regression on standardized features."""
+
+    weights: np.ndarray  # (n_features,), for standardized features
+    bias: float
+    mean: np.ndarray     # feature means and stds of the training data, used to standardize new data
+    std: np.ndarray
+
+    def probability(self, features) -> np.ndarray:
+        """P(class 1) for each row of ``features`` (N, ...) — flattened per image."""
+        x = (np.asarray(features, dtype=np.float64).reshape(len(features), -1) - self.mean) / self.std
+        return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
+
+    def accuracy(self, features, y) -> float:
+        return float(np.mean((self.probability(features) >= 0.5) == np.asarray(y, dtype=bool)))
+
+
+def fit_logistic_regression(features, y, *, l2: float = 1e-3, learning_rate: float = 0.5,
+                            steps: int = 300) -> LogisticModel:
+    """Binary logistic regression by full-batch gradient descent, in plain numpy.
+
+    features: (N, ...) — flattened per image, then standardized per feature with the training data's
+    mean and std; y: 0/1 labels. Starting from zero weights and using all data in every step makes
+    the fit deterministic. l2 penalizes large weights, so that many correlated features (Conv2D_3 has
+    1152) do not let the fit chase single training images.
+    """
+    x = np.asarray(features, dtype=np.float64).reshape(len(features), -1)
+    y = np.asarray(y, dtype=np.float64)
+    if len(x) != len(y) or not set(np.unique(y)) <= {0.0, 1.0}:
+        raise ValueError("features and y must have the same length and y must hold only 0 and 1.")
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std = np.where(std > 1e-12, std, 1.0)  # constant features (dead units) stay 0 after centring
+    x = (x - mean) / std
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        err = p - y  # gradient of the mean cross-entropy w.r.t. the scores
+        w -= learning_rate * (x.T @ err / len(x) + l2 * w)
+        b -= learning_rate * err.mean()
+    return LogisticModel(w, b, mean, std)
+
+
+def linear_separability(train_features: dict, y_train, test_features: dict, y_test, **fit_kwargs) -> dict:
+    """Fit one logistic regression per feature set (e.g. {"Conv2D_3": ..., "Dense_1": ...}) on the training
+    data and return {name: (held-out accuracy, fitted LogisticModel)}."""
+    if set(train_features) != set(test_features):
+        raise ValueError(f"train and test feature sets differ: {sorted(train_features)} vs {sorted(test_features)}.")
+    results = {}
+    for name, x_tr in train_features.items():
+        model = fit_logistic_regression(x_tr, y_train, **fit_kwargs)
+        results[name] = (model.accuracy(test_features[name], y_test), model)
+    return results
