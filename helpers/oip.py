@@ -292,7 +292,7 @@ class My_OIP:
                              f"OIPs are derived for maps of: {', '.join(valid)}. "
                              "For the output classes use perfect_digits().")
         self.layer_name = layer_name
-        self.submodel = keras.Model(model.inputs, layer.output, name=f"oip_{layer_name}")
+        self.submodel = keras.Model(model.input, layer.output, name=f"oip_{layer_name}")
         self.n_maps = int(layer.output.shape[-1])
         self.map_shape = tuple(int(d) for d in layer.output.shape[1:3])
         self._ascent = _Ascent(self.submodel)
@@ -442,7 +442,7 @@ class My_OIP:
         starts = self._as_batch(images)
         idx = self._check_maps(np.broadcast_to(np.asarray(map_indices), (len(starts),)))
         if n_steps == 0:
-            return starts, np.zeros((0, n), np.float32)
+            return starts, np.zeros((0, len(starts)), np.float32)
         if n_steps < 0 or not epsilon > 0:
             raise ValueError(f"n_steps must be ≥ 0 and epsilon > 0; got {n_steps}, {epsilon}.")
         out = self._ascent.run(starts, idx, int(n_steps), float(epsilon), [], 2e-4, False)
@@ -455,7 +455,7 @@ class My_OIP:
             if not isinstance(last, keras.layers.Softmax):
                 raise ValueError("perfect_digits needs a model whose last layer is a Softmax layer "
                                  "(as helpers.build_cnn() makes), to reach the class scores before it.")
-            logits = keras.Model(self.model.inputs, last.input, name="class_scores")
+            logits = keras.Model(self.model.input, last.input, name="class_scores")
             self._class_ascent = _Ascent(logits)
         return self._class_ascent
 
