@@ -21,13 +21,13 @@ class TrainConfig:
     optimizer: str = "sgd"            # "sgd" (article III) or "rmsprop" (article II's first test)
     learning_rate: float = 0.01       # initial rate
     momentum: float = 0.9             # SGD only
-    decay_rate: float = 0.8           # exponential schedule: rate *= decay_rate once per epoch
+    decay_rate: float = 0.85          # exponential schedule: rate *= decay_rate once per epoch
     l2: float = 1e-4                  # kernel regularizer factor (0 = off)
-    epochs: int = 20
+    epochs: int = 30
     batch_size: int = 64
     shift_pixels: int = 2             # random shifts of up to this many pixels (0 = the articles' plain data)
     n_validation: int = 5000
-    seed: int = 42
+    seed: int = 7
     notes: str = field(default="")
 
     def to_dict(self) -> dict:
@@ -139,6 +139,7 @@ class LiveCurves(keras.callbacks.Callback):
     def _draw(self):
         import matplotlib.pyplot as plt
         from IPython.display import clear_output, display
+        from matplotlib.ticker import MaxNLocator
 
         clear_output(wait=True)
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
@@ -149,6 +150,7 @@ class LiveCurves(keras.callbacks.Callback):
                 if key in self.history:
                     ax.plot(epochs, self.history[key], style, label="validation" if prefix else "training")
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
             ax.set_ylabel(metric)
             ax.set_title(f"{metric} after epoch {len(epochs)}")
             ax.grid(alpha=0.3)
@@ -199,7 +201,9 @@ def train_cnn(model: keras.Model, splits: dict, config: TrainConfig, *, best_mod
         callbacks.append(keras.callbacks.ModelCheckpoint(
             best_model_path, monitor="val_accuracy" if val_ds is not None else "accuracy",
             save_best_only=True, mode="max"))
-    model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=verbose)
+    # shuffle=False: the dataset shuffles itself (Keras would ignore the flag and warn)
+    model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=verbose,
+              shuffle=False)
     return TrainResult(model=model, history=curves.history, epoch_seconds=curves.epoch_seconds, config=config)
 
 
