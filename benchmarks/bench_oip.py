@@ -1,7 +1,7 @@
 """Speed of the OIP engine against the articles' approach, measured in the same run.
 
-Baseline: a plain eager loop that takes one GradientTape step at a time for one map (what the
-articles' code does). Compared with: My_OIP.derive (one compiled loop) for one map, and
+Baseline: a plain eager loop that takes one GradientTape step at a time for one map and checks
+loss and gradient in Python after every step (what the articles' code does). Compared with: My_OIP.derive (one compiled loop) for one map, and
 My_OIP.derive_many for all 128 maps of Conv2D_3 in one batch, precursor included.
 
 Run: python benchmarks/bench_oip.py [--repeats 3] [--steps 600]
@@ -21,15 +21,23 @@ from helpers import load_reference_model
 from helpers.oip import My_OIP, initial_image
 
 
-def eager_baseline(submodel, start, map_index: int, n_steps: int, epsilon: float = 0.01):
-    """The articles' loop: eager, one map, one step per Python iteration."""
+def eager_baseline(submodel, start, map_index: int, n_steps: int, epsilon: float = 0.01,
+                   conv_criterion: float = 2e-4):
+    """The articles' loop: eager, one map, one GradientTape step per Python iteration. As in the
+    articles, loss and gradient come back to Python every step for the zero-response and
+    convergence checks (our compiled loop makes the same checks inside the graph)."""
     x = tf.convert_to_tensor(start)
-    for _ in range(n_steps):
+    loss_old, n_zeros, streak = 0.0, 0, 0
+    for j in range(n_steps):
         with tf.GradientTape() as tape:
             tape.watch(x)
             loss = tf.reduce_mean(submodel(x)[..., map_index])
         g = tape.gradient(loss, x)
         g /= tf.sqrt(tf.reduce_mean(tf.square(g))) + 1e-7
+        loss_val, grad_mean = float(loss.numpy()), float(tf.reduce_mean(g).numpy())
+        streak = streak + 1 if j > 10 and (loss_val - loss_old) / (loss_val + 1e-7) < conv_criterion else 0
+        n_zeros += loss_val == 0.0 and grad_mean == 0.0
+        loss_old = loss_val
         x = tf.image.per_image_standardization(x + epsilon * g)
     return x.numpy()
 

@@ -131,7 +131,7 @@ def initial_image(factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, n: int = 1, se
 class _AscentOutput:
     images: np.ndarray          # (n, 28, 28, 1) final images
     losses: np.ndarray          # (n_epochs, n) loss before each step; NaN after an early stop
-    grad_rms: np.ndarray        # (n_epochs, n) RMS of the raw gradient
+    zero_steps: np.ndarray      # (n,) steps with zero loss and zero gradient (a map that does not respond)
     snapshots: np.ndarray       # (n_snaps, n, 28, 28, 1) images after the snapshot steps (NaN if not reached)
     converged_at: np.ndarray    # (n,) step of convergence or -1
     steps_run: np.ndarray       # (n,) steps each image took
@@ -156,22 +156,20 @@ class _Ascent:
             out.append((tf.reduce_mean(act, axis=axes) if axes else act).numpy())
         return np.concatenate(out)
 
-    def _loop_py(self, x, channels, j0, j_end, epsilon, snap_mask, conv_criterion, prev, streak,
+    def _loop_py(self, x, channels, j0, j_end, epsilon, conv_criterion, prev, streak, zero_steps,
                  stop_early, jitter, tv_weight, seed):
-        """Steps j0 .. j_end-1 for a batch; everything per step stays inside the graph."""
+        """Steps j0 .. j_end-1 for a batch of images, compiled into one graph loop."""
         batch = tf.shape(x)[0]
         select = tf.one_hot(channels, self.n_channels)
-        n_snaps = tf.reduce_sum(tf.cast(snap_mask[j0:j_end], tf.int32))
-        snaps = tf.zeros(tf.concat([[n_snaps], tf.shape(x)], 0))
-        losses = tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[None])
-        grad_rms = tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[None])
+        floor = tf.math.rsqrt(tf.cast(tf.reduce_prod(tf.shape(x)[1:]), tf.float32))
+        losses = tf.TensorArray(tf.float32, size=j_end - j0, element_shape=[None])
         converged_at = tf.fill([batch], -1)
         active = tf.ones([batch], tf.bool)
 
         def cond(j, *_):
-            return tf.logical_and(j < j_end, tf.reduce_any(active))
+            return tf.logical_and(j < j_end, tf.reduce_any(active)) if stop_early else j < j_end
 
-        def body(j, x, prev, streak, converged_at, active, k, snaps, losses, grad_rms):
+        def body(j, x, prev, streak, zero_steps, converged_at, active, losses):
             with tf.GradientTape() as tape:
                 tape.watch(x)
                 xin = x
@@ -189,67 +187,68 @@ class _Ascent:
                     objective = loss - tv_weight * tv
                 total = tf.reduce_sum(objective)
             g = tape.gradient(total, x)
-            rms = tf.sqrt(tf.reduce_mean(tf.square(g), axis=[1, 2, 3]))
-            g = g / (rms[:, None, None, None] + 1e-7)       # unit RMS: the step size is epsilon alone
-            stepped = _tf_standardize(x + epsilon * g)      # ReLU ramps have no maximum: keep the scale fixed
-            x = tf.where(active[:, None, None, None], stepped, x)
+            ms = tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True)
+            stepped = x + epsilon * g / (tf.sqrt(ms) + 1e-7)   # unit-RMS gradient: the step size is epsilon alone
+            # per-image standardization (as tf.image.per_image_standardization): ReLU ramps have no
+            # maximum, so the image's scale must stay fixed for the ascent to converge
+            mean, var = tf.nn.moments(stepped, axes=[1, 2, 3], keepdims=True)
+            stepped = (stepped - mean) / tf.maximum(tf.sqrt(var), floor)
+            x = tf.where(active[:, None, None, None], stepped, x) if stop_early else stepped
             losses = losses.write(j - j0, loss)
-            grad_rms = grad_rms.write(j - j0, rms)
+            zero_steps += tf.cast((loss == 0) & (ms[:, 0, 0, 0] == 0), tf.int32)
             # the article's criterion: relative loss change below conv_criterion, 4 steps in a row
             meets = (j > 10) & (loss > 0) & ((loss - prev) / (loss + 1e-7) < conv_criterion)
             streak = tf.where(meets, streak + 1, 0)
             converged_at = tf.where((streak >= 4) & (converged_at < 0), j, converged_at)
             if stop_early:
-                active = tf.logical_and(active, converged_at < 0)
-            snaps, k = tf.cond(snap_mask[j],
-                               lambda: (tf.tensor_scatter_nd_update(snaps, [[k]], x[None]), k + 1),
-                               lambda: (snaps, k))
-            return j + 1, x, loss, streak, converged_at, active, k, snaps, losses, grad_rms
+                active = converged_at < 0
+            return j + 1, x, loss, streak, zero_steps, converged_at, active, losses
 
-        j, x, prev, streak, converged_at, _, _, snaps, losses, grad_rms = tf.while_loop(
-            cond, body, [j0, x, prev, streak, converged_at, active, tf.constant(0), snaps, losses, grad_rms])
-        return x, losses.stack(), grad_rms.stack(), snaps, converged_at, j, prev, streak
+        j, x, prev, streak, zero_steps, converged_at, _, losses = tf.while_loop(
+            cond, body, [j0, x, prev, streak, zero_steps, converged_at, active, losses])
+        return x, losses.stack(), converged_at, j, prev, streak, zero_steps
 
     def run(self, starts, channels, n_epochs: int, epsilon: float, snap_steps, conv_criterion: float,
             stop_early: bool, jitter: int = 0, tv_weight: float = 0.0, seed: int = 0) -> _AscentOutput:
-        """Ascent for ``n_epochs`` steps. Without early stopping this is one compiled call. With it,
-        the batch runs in chunks and images that converged leave the batch between chunks."""
+        """Ascent for ``n_epochs`` steps. The compiled loop runs from one snapshot step to the next
+        (Python only collects the snapshot in between). With early stopping the batch also pauses
+        every CHUNK steps, and images that converged leave it."""
         n = len(starts)
-        mask = np.zeros(n_epochs, dtype=bool)
-        mask[list(snap_steps)] = True
-        snap_pos = {s: i for i, s in enumerate(np.flatnonzero(mask))}
+        channels = np.asarray(channels, np.int32)
+        snap_steps = sorted(set(int(s) for s in snap_steps))
         x = np.asarray(starts, np.float32).copy()
         losses = np.full((n_epochs, n), np.nan, np.float32)
-        grad_rms = np.full((n_epochs, n), np.nan, np.float32)
-        snaps = np.full((len(snap_pos), n) + x.shape[1:], np.nan, np.float32)
+        snaps = np.full((len(snap_steps), n) + x.shape[1:], np.nan, np.float32)
         conv_at = np.full(n, -1, np.int32)
         steps_run = np.zeros(n, np.int32)
-        prev, streak = np.zeros(n, np.float32), np.zeros(n, np.int32)
-        todo = np.arange(n)
-        j0, chunk = 0, (self.CHUNK if stop_early else n_epochs)
-        tmask = tf.convert_to_tensor(mask)
-        while j0 < n_epochs and todo.size:
-            j1 = min(n_epochs, j0 + chunk)
-            out = self._loop(tf.convert_to_tensor(x[todo]), tf.convert_to_tensor(channels[todo], tf.int32),
-                             tf.constant(j0), tf.constant(j1), tf.constant(epsilon, tf.float32), tmask,
+        prev, streak, zeros = np.zeros(n, np.float32), np.zeros(n, np.int32), np.zeros(n, np.int32)
+        bounds = {s + 1 for s in snap_steps} | {n_epochs}
+        if stop_early:
+            bounds |= set(range(self.CHUNK, n_epochs, self.CHUNK))
+        todo, j0 = np.arange(n), 0
+        for j1 in sorted(b for b in bounds if 0 < b <= n_epochs):
+            if not todo.size:
+                break
+            out = self._loop(tf.convert_to_tensor(x[todo]), tf.convert_to_tensor(channels[todo]),
+                             tf.constant(j0), tf.constant(j1), tf.constant(epsilon, tf.float32),
                              tf.constant(conv_criterion, tf.float32), tf.convert_to_tensor(prev[todo]),
-                             tf.convert_to_tensor(streak[todo]), bool(stop_early), int(jitter),
-                             float(tv_weight), tf.constant(int(seed) % (2 ** 31), tf.int32))
-            xb, lb, gb, sb, cb, j_stop, pb, stb = [o.numpy() for o in out]
-            x[todo], prev[todo], streak[todo] = xb, pb, stb
+                             tf.convert_to_tensor(streak[todo]), tf.convert_to_tensor(zeros[todo]),
+                             bool(stop_early), int(jitter), float(tv_weight),
+                             tf.constant(int(seed) % (2 ** 31), tf.int32))
+            xb, lb, cb, j_stop, pb, stb, zb = [o.numpy() for o in out]
+            x[todo], prev[todo], streak[todo], zeros[todo] = xb, pb, stb, zb
             ran = np.where(cb >= 0, cb + 1, j_stop) if stop_early else np.full(len(todo), j_stop)
-            for col, i in enumerate(todo):  # copy each image's own steps back (loops over images, not steps)
-                r = ran[col] - j0
-                losses[j0:j0 + r, i], grad_rms[j0:j0 + r, i] = lb[:r, col], gb[:r, col]
-                steps_run[i] = ran[col]
-                if cb[col] >= 0:
-                    conv_at[i] = cb[col]
-            for k, s in enumerate(s for s in sorted(snap_pos) if j0 <= s < int(j_stop)):
-                keep = ran > s
-                snaps[snap_pos[s], todo[keep]] = sb[k, keep]
-            todo = todo[conv_at[todo] < 0] if stop_early else todo[:0]
+            rows = np.arange(j0, j1)[:, None] < ran[None, :]          # steps each image really took
+            losses[j0:j1, todo] = np.where(rows, lb, np.nan)
+            steps_run[todo] = ran
+            conv_at[todo] = np.where(cb >= 0, cb, conv_at[todo])
+            if j1 - 1 in snap_steps:
+                here = ran >= j1
+                snaps[snap_steps.index(j1 - 1), todo[here]] = xb[here]
+            if stop_early:
+                todo = todo[conv_at[todo] < 0]
             j0 = j1
-        return _AscentOutput(x, losses, grad_rms, snaps, conv_at, steps_run)
+        return _AscentOutput(x, losses, zeros, snaps, conv_at, steps_run)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -323,7 +322,7 @@ class My_OIP:
     def _as_batch(images) -> np.ndarray:
         """(28, 28), (n, 28, 28) or (n, 28, 28, 1) → standardized float32 (n, 28, 28, 1)."""
         x = np.asarray(images, dtype=np.float32)
-        if x.ndim == 2:
+        if x.ndim == 2 or x.shape == (IMAGE_SIZE, IMAGE_SIZE, 1):
             x = x[None]
         if x.ndim == 3:
             x = x[..., None]
@@ -350,7 +349,7 @@ class My_OIP:
         return np.flatnonzero(self.map_activations(images).max(axis=0) > 0)
 
     # -- precursor ---------------------------------------------------------------------------------
-    def precursor_starts(self, map_indices, n_candidates: int = 256, factors=PRECURSOR_FACTORS,
+    def precursor_starts(self, map_indices, n_candidates: int = 1024, factors=PRECURSOR_FACTORS,
                          scales=ARTICLE_SCALES, seed=None, max_rounds: int = 4):
         """Article X's precursor: for each map, pick from many long-wavelength random images the one
         that activates it most. All candidates go through the network once, for all maps together.
@@ -382,7 +381,7 @@ class My_OIP:
                     precursor: bool = False, start=None, factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES,
                     n_reports: int = 6, conv_criterion: float = 2e-4, stop_early: bool = False,
                     jitter: int = 0, tv_weight: float = 0.0, smoothing: bool = False,
-                    n_candidates: int = 256) -> list[OIPResult]:
+                    n_candidates: int = 1024) -> list[OIPResult]:
         """Derive OIPs for several maps (repeats allowed: several starts for one map) in ONE batched,
         compiled run. Start images: ``start`` if given, else the precursor's choice if ``precursor``,
         else fresh multi-scale fluctuations (``factors``, ``scales``, ``seed``).
@@ -415,12 +414,10 @@ class My_OIP:
         results = []
         for b, m in enumerate(idx):
             ran = int(out.steps_run[b])
-            loss_b = out.losses[:ran, b]
-            zero_steps = int(np.sum((loss_b == 0) & (out.grad_rms[:ran, b] == 0)))
-            responded = zero_steps <= 10
+            responded = int(out.zero_steps[b]) <= 10
             conv = int(out.converged_at[b])
             results.append(OIPResult(
-                map_index=int(m), image=out.images[b, :, :, 0], losses=loss_b,
+                map_index=int(m), image=out.images[b, :, :, 0], losses=out.losses[:ran, b],
                 snapshots=[(s, out.snapshots[i, b, :, :, 0]) for i, s in enumerate(steps) if s < ran],
                 responded=responded, converged=conv >= 0, initial_image=starts[b, :, :, 0],
                 converged_at=conv if conv >= 0 else None,
