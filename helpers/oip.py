@@ -156,9 +156,10 @@ class _Ascent:
             out.append((tf.reduce_mean(act, axis=axes) if axes else act).numpy())
         return np.concatenate(out)
 
-    def _loop_py(self, x, channels, j0, j_end, epsilon, conv_criterion, prev, streak, zero_steps,
-                 stop_early, jitter, tv_weight, seed):
-        """Steps j0 .. j_end-1 for a batch of images, compiled into one graph loop."""
+    def _loop_py(self, x, channels, j0, j_end, epsilon, conv_criterion, prev, streak,
+                 stop_early, same_channel, jitter, tv_weight, seed):
+        """Steps j0 .. j_end-1 for a batch of images, compiled into one graph loop. Only early
+        stopping needs the convergence test inside the loop; otherwise it is read off the losses."""
         batch = tf.shape(x)[0]
         select = tf.one_hot(channels, self.n_channels)
         floor = tf.math.rsqrt(tf.cast(tf.reduce_prod(tf.shape(x)[1:]), tf.float32))
@@ -169,7 +170,7 @@ class _Ascent:
         def cond(j, *_):
             return tf.logical_and(j < j_end, tf.reduce_any(active)) if stop_early else j < j_end
 
-        def body(j, x, prev, streak, zero_steps, converged_at, active, losses):
+        def body(j, x, prev, streak, converged_at, active, losses):
             with tf.GradientTape() as tape:
                 tape.watch(x)
                 xin = x
@@ -178,8 +179,10 @@ class _Ascent:
                                                     maxval=jitter + 1, dtype=tf.int32)
                     xin = tf.roll(x, shift=s, axis=[1, 2])
                 act = self.submodel(xin, training=False)
-                spatial = list(range(1, len(act.shape) - 1))
-                loss = tf.reduce_sum((tf.reduce_mean(act, axis=spatial) if spatial else act) * select, axis=-1)
+                act = tf.gather(act, channels[0], axis=-1) if same_channel else act
+                spatial = list(range(1, len(act.shape) - (0 if same_channel else 1)))
+                loss = tf.reduce_mean(act, axis=spatial) if spatial else act
+                loss = loss if same_channel else tf.reduce_sum(loss * select, axis=-1)
                 objective = loss
                 if tv_weight > 0:  # total variation: penalizes pixel-to-pixel jumps
                     tv = (tf.reduce_mean(tf.abs(x[:, 1:] - x[:, :-1]), [1, 2, 3])
@@ -193,20 +196,20 @@ class _Ascent:
             # maximum, so the image's scale must stay fixed for the ascent to converge
             mean, var = tf.nn.moments(stepped, axes=[1, 2, 3], keepdims=True)
             stepped = (stepped - mean) / tf.maximum(tf.sqrt(var), floor)
-            x = tf.where(active[:, None, None, None], stepped, x) if stop_early else stepped
             losses = losses.write(j - j0, loss)
-            zero_steps += tf.cast((loss == 0) & (ms[:, 0, 0, 0] == 0), tf.int32)
-            # the article's criterion: relative loss change below conv_criterion, 4 steps in a row
-            meets = (j > 10) & (loss > 0) & ((loss - prev) / (loss + 1e-7) < conv_criterion)
-            streak = tf.where(meets, streak + 1, 0)
-            converged_at = tf.where((streak >= 4) & (converged_at < 0), j, converged_at)
-            if stop_early:
+            if stop_early:  # the article's criterion, as in _convergence below
+                x = tf.where(active[:, None, None, None], stepped, x)
+                meets = (j > 10) & (loss > 0) & ((loss - prev) / (loss + 1e-7) < conv_criterion)
+                streak = tf.where(meets, streak + 1, 0)
+                converged_at = tf.where((streak >= 4) & (converged_at < 0), j, converged_at)
                 active = converged_at < 0
-            return j + 1, x, loss, streak, zero_steps, converged_at, active, losses
+            else:
+                x = stepped
+            return j + 1, x, loss, streak, converged_at, active, losses
 
-        j, x, prev, streak, zero_steps, converged_at, _, losses = tf.while_loop(
-            cond, body, [j0, x, prev, streak, zero_steps, converged_at, active, losses])
-        return x, losses.stack(), converged_at, j, prev, streak, zero_steps
+        j, x, prev, streak, converged_at, _, losses = tf.while_loop(
+            cond, body, [j0, x, prev, streak, converged_at, active, losses])
+        return x, losses.stack(), converged_at, j, prev, streak
 
     def run(self, starts, channels, n_epochs: int, epsilon: float, snap_steps, conv_criterion: float,
             stop_early: bool, jitter: int = 0, tv_weight: float = 0.0, seed: int = 0) -> _AscentOutput:
@@ -221,7 +224,8 @@ class _Ascent:
         snaps = np.full((len(snap_steps), n) + x.shape[1:], np.nan, np.float32)
         conv_at = np.full(n, -1, np.int32)
         steps_run = np.zeros(n, np.int32)
-        prev, streak, zeros = np.zeros(n, np.float32), np.zeros(n, np.int32), np.zeros(n, np.int32)
+        prev, streak = np.zeros(n, np.float32), np.zeros(n, np.int32)
+        same_channel = bool(np.all(channels == channels[0]))  # one map: slice it instead of masking all maps
         bounds = {s + 1 for s in snap_steps} | {n_epochs}
         if stop_early:
             bounds |= set(range(self.CHUNK, n_epochs, self.CHUNK))
@@ -232,11 +236,10 @@ class _Ascent:
             out = self._loop(tf.convert_to_tensor(x[todo]), tf.convert_to_tensor(channels[todo]),
                              tf.constant(j0), tf.constant(j1), tf.constant(epsilon, tf.float32),
                              tf.constant(conv_criterion, tf.float32), tf.convert_to_tensor(prev[todo]),
-                             tf.convert_to_tensor(streak[todo]), tf.convert_to_tensor(zeros[todo]),
-                             bool(stop_early), int(jitter), float(tv_weight),
-                             tf.constant(int(seed) % (2 ** 31), tf.int32))
-            xb, lb, cb, j_stop, pb, stb, zb = [o.numpy() for o in out]
-            x[todo], prev[todo], streak[todo], zeros[todo] = xb, pb, stb, zb
+                             tf.convert_to_tensor(streak[todo]), bool(stop_early), same_channel,
+                             int(jitter), float(tv_weight), tf.constant(int(seed) % (2 ** 31), tf.int32))
+            xb, lb, cb, j_stop, pb, stb = [o.numpy() for o in out]
+            x[todo], prev[todo], streak[todo] = xb, pb, stb
             ran = np.where(cb >= 0, cb + 1, j_stop) if stop_early else np.full(len(todo), j_stop)
             rows = np.arange(j0, j1)[:, None] < ran[None, :]          # steps each image really took
             losses[j0:j1, todo] = np.where(rows, lb, np.nan)
@@ -248,7 +251,24 @@ class _Ascent:
             if stop_early:
                 todo = todo[conv_at[todo] < 0]
             j0 = j1
+        if not stop_early:
+            conv_at = _convergence(losses, conv_criterion)
+        # a map whose mean activation is exactly 0 has every ReLU unit off, so its gradient is 0 too
+        zeros = np.sum(losses == 0, axis=0)
         return _AscentOutput(x, losses, zeros, snaps, conv_at, steps_run)
+
+
+def _convergence(losses: np.ndarray, conv_criterion: float) -> np.ndarray:
+    """The article's convergence test on a loss history (steps, n): the relative change
+    (loss_j - loss_j-1) / loss_j stays below ``conv_criterion`` for 4 steps in a row (after step 10).
+    Returns the step where that first happens, or -1."""
+    prev = np.vstack([np.zeros((1, losses.shape[1]), losses.dtype), losses[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        meets = (losses > 0) & ((losses - prev) / (losses + 1e-7) < conv_criterion)
+    meets[:11] = False
+    four = meets[3:] & meets[2:-1] & meets[1:-2] & meets[:-3]      # 4 steps in a row, ending at j = k + 3
+    conv_at = np.where(four.any(axis=0), four.argmax(axis=0) + 3, -1).astype(np.int32)
+    return conv_at
 
 
 # --------------------------------------------------------------------------------------------------

@@ -74,7 +74,9 @@ def test_batched_run_equals_one_at_a_time(oip):
 def test_early_stop_keeps_each_maps_own_trajectory(oip):
     full = oip.derive_many(range(8), n_epochs=400, seed=2)
     early = oip.derive_many(range(8), n_epochs=400, seed=2, stop_early=True)
+    assert sum(e.converged for e in early) >= 4
     for f, e in zip(full, early):
+        assert e.converged_at == f.converged_at  # in-graph test (early stop) = test on the loss history
         if e.converged:
             assert len(e.losses) == e.converged_at + 1 <= 400
         np.testing.assert_allclose(e.losses, f.losses[:len(e.losses)], rtol=1e-4, atol=1e-5)
