@@ -131,21 +131,29 @@ def one_hot(labels, num_classes: int = NUM_CLASSES):
     return np.eye(num_classes, dtype=np.float32)[y]
 
 
-def split_train_validation(x_train, y_train, n_validation: int = 5000, seed: int = 0):
+def split_train_validation(x_train, y_train, n_validation: int = 5000, seed: int = 0, *, x_test=None, y_test=None):
     """Shuffle the training set once with ``seed`` and cut off a validation set.
 
-    Returns a dict with x_train, y_train, x_val, y_val, x_test?, and the permutation used, so that
-    "training image 123" means the same image in every later notebook.
+    Returns a dict with x_train, y_train, x_val, y_val, the permutation used (train_indices,
+    val_indices), and x_test, y_test when given, so that "training image 123" means the same image in
+    every later notebook and the dict can go straight to :func:`save_splits`.
     """
+    if len(x_train) != len(y_train):
+        raise ValueError(f"Got {len(x_train)} training images but {len(y_train)} labels.")
     if not 0 <= n_validation < len(x_train):
         raise ValueError(f"n_validation must lie in 0..{len(x_train) - 1}; got {n_validation}.")
+    if (x_test is None) != (y_test is None):
+        raise ValueError("Give both x_test and y_test, or neither.")
     perm = np.random.default_rng(seed).permutation(len(x_train))
     val, train = perm[:n_validation], perm[n_validation:]
-    return {
+    splits = {
         "x_train": x_train[train], "y_train": y_train[train],
         "x_val": x_train[val], "y_val": y_train[val],
         "train_indices": train, "val_indices": val,
     }
+    if x_test is not None:
+        splits.update(x_test=x_test, y_test=y_test)
+    return splits
 
 
 SPLIT_KEYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "train_indices", "val_indices")

@@ -58,7 +58,8 @@ def load_model_file(path: str | os.PathLike) -> keras.Model:
     if not p.is_file():
         raise FileNotFoundError(f"No model file at {p}. {RETRAIN_HINT}")
     if p.suffix != ".keras":
-        raise ValueError(f"{p} is not a Keras 3 `.keras` file; the course saves and loads `.keras` only.")
+        raise ValueError(f"{p} is not a Keras 3 `.keras` file; the course saves and loads `.keras` only. "
+                         f"{RETRAIN_HINT}")
     try:
         return keras.models.load_model(p, compile=False)
     except Exception as exc:
