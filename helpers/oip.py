@@ -262,6 +262,8 @@ def _convergence(losses: np.ndarray, conv_criterion: float) -> np.ndarray:
     """The article's convergence test on a loss history (steps, n): the relative change
     (loss_j - loss_j-1) / loss_j stays below ``conv_criterion`` for 4 steps in a row (after step 10).
     Returns the step where that first happens, or -1."""
+    if len(losses) < 15:  # the test starts after step 10 and needs 4 steps
+        return np.full(losses.shape[1], -1, np.int32)
     prev = np.vstack([np.zeros((1, losses.shape[1]), losses.dtype), losses[:-1]])
     with np.errstate(invalid="ignore", divide="ignore"):
         meets = (losses > 0) & ((losses - prev) / (losses + 1e-7) < conv_criterion)

@@ -146,8 +146,13 @@ for bad in ("Conv2D_9", "Dense_1"):
 # %%
 SCALES = ((3, 3), (7, 7), (14, 14), (28, 28))  # the article's four grids
 FACTORS = (0.5, 0.5, 0.5, 0.5)                  # and its factors
-comps = fluctuation_components(SCALES, n=1, seed=1)   # (4 scales, 1 image, 28, 28, 1)
-start = initial_image(FACTORS, SCALES, n=1, seed=1)   # (1, 28, 28, 1), the weighted and standardized sum
+# Not every random start makes a given map fire (section 7 shows why). As the article's author did by
+# hand, we try seeds until the start gives map MAP a positive mean activation.
+START_SEED = next(s for s in range(1, 500)
+                  if oip.map_activations(initial_image(FACTORS, SCALES, seed=s))[0, MAP] > 0)
+print(f"first seed whose start makes map {MAP} fire: {START_SEED}")
+comps = fluctuation_components(SCALES, n=1, seed=START_SEED)   # (4 scales, 1 image, 28, 28, 1)
+start = initial_image(FACTORS, SCALES, n=1, seed=START_SEED)   # (1, 28, 28, 1), weighted and standardized sum
 
 fig, axes = plt.subplots(1, 5, figsize=(16, 3.6), constrained_layout=True)
 for ax, comp, scale, f in zip(axes, comps, SCALES, FACTORS):
@@ -166,7 +171,7 @@ plt.show()
 by_hand = tf.image.per_image_standardization(np.tensordot(np.asarray(FACTORS, np.float32), comps, axes=1)).numpy()
 assert np.allclose(by_hand, start, atol=1e-5)
 assert abs(start.mean()) < 1e-5 and abs(start.std() - 1) < 1e-3
-assert np.array_equal(start, initial_image(FACTORS, SCALES, seed=1)), "same seed → same image"
+assert np.array_equal(start, initial_image(FACTORS, SCALES, seed=START_SEED)), "same seed → same image"
 
 # %% [markdown]
 # The article hard-wired exactly four grids and suggested that a better code would take any number of
@@ -323,7 +328,7 @@ assert np.allclose(engine.losses, with_std, rtol=1e-3, atol=1e-3), "the engine f
 steps = snapshot_steps(N_EPOCHS, 6)
 print("snapshot steps:", steps)
 t0 = time.perf_counter()
-res = oip.derive(MAP, n_epochs=N_EPOCHS, epsilon=0.01, seed=1, factors=FACTORS, scales=SCALES)
+res = oip.derive(MAP, n_epochs=N_EPOCHS, epsilon=0.01, seed=START_SEED, factors=FACTORS, scales=SCALES)
 print(f"{res}  ({time.perf_counter() - t0:.2f} s)")
 fig = evolution_figure(res, title=f"Conv2D_3, map {MAP}: start, snapshots and loss ({N_EPOCHS} steps)")
 plt.show()

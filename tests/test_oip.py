@@ -62,6 +62,12 @@ def test_loss_rises_and_snapshots_are_at_the_article_steps(oip):
     np.testing.assert_allclose(res.snapshots[-1][1], res.image)
 
 
+@pytest.mark.parametrize("steps", [1, 3, 14])
+def test_short_runs_work_and_cannot_converge(oip, steps):
+    res = oip.derive(120, n_epochs=steps, precursor=True, n_reports=0)
+    assert len(res.losses) == steps and not res.converged
+
+
 def test_batched_run_equals_one_at_a_time(oip):
     maps = [3, 56, 120, 127]
     batched = oip.derive_many(maps, n_epochs=50, seed=5, n_reports=3)
