@@ -27,6 +27,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 import helpers
 from helpers import (REFERENCE_CONFIG, build_cnn, descent_path, evaluate_accuracy, load_mnist, load_model_file,
@@ -285,6 +286,10 @@ if result is not None:
     curve_ax.plot(np.arange(1, len(own_val) + 1), 100 * (1 - np.array(own_val)), "s--", color="tab:blue",
                   label="this notebook")
 curve_ax.set_yscale("log")
+plain_numbers = FuncFormatter(lambda value, _: f"{value:g}")  # 0.6 instead of 6×10⁻¹
+curve_ax.yaxis.set_major_formatter(plain_numbers)
+curve_ax.yaxis.set_minor_formatter(plain_numbers)
+curve_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 curve_ax.set_xlabel("epoch")
 curve_ax.set_ylabel("validation error (%, log scale)")
 curve_ax.set_title("Validation error per epoch")
