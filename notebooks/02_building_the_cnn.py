@@ -12,7 +12,7 @@
 #
 # **Run time.** By default (full mode) the network trains for the configured 5 epochs on 55,000 images,
 # a few minutes on a laptop CPU. In quick mode (`CI=true`, or `COURSE_QUICK=1`) it trains 1 epoch on
-# 20,000 images — enough to see everything, with a slightly lower accuracy.
+# 30,000 images — enough to see everything, with a slightly lower accuracy.
 
 # %%
 # %matplotlib inline
@@ -110,7 +110,7 @@ assert [tuple(model.get_layer(n).output.shape[1:]) for n in LAYER_NAMES[:5]] == 
 # %%
 (x_train, y_train), (x_test, y_test) = load_mnist()
 config = dataclasses.replace(FIRST_TEST_CONFIG, epochs=1) if QUICK else FIRST_TEST_CONFIG
-MAX_TRAIN_IMAGES = 20_000 if QUICK else None
+MAX_TRAIN_IMAGES = 30_000 if QUICK else None
 splits = split_train_validation(x_train, y_train, config.n_validation, seed=config.seed)
 n_used = len(splits["x_train"]) if MAX_TRAIN_IMAGES is None else min(MAX_TRAIN_IMAGES, len(splits["x_train"]))
 print(f"training on {n_used:,} of {len(splits['x_train']):,} training images, validating on {len(splits['x_val']):,}, "
