@@ -64,4 +64,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m helpers` runs this file as `__main__`; the command modules raise helpers.__main__.CliError,
+    # a class of the package's own import of this file, so that import's main() must do the catching
+    from helpers.__main__ import main as package_main
+
+    sys.exit(package_main())
