@@ -24,3 +24,13 @@ from .four_vs_nine import (FourNineSelection, LogisticModel, MapDifference, ambi
                            node_separation, select_four_nine)
 from .oip import My_OIP, OIPResult, initial_image, fluctuation_components, snapshot_steps
 from .oip_display import enhance_contrast, evolution_figure, image_row_figure, save_gif
+from .photo import DEFAULT_PHOTO, Photo, PhotoError, default_photo_path, load_photo
+from .dream import (CarvingPreparation, CarvingStep, DreamCarver, DreamResult, QuadrantSpecError, carve_photo,
+                    clip_contrast, detail_correction, parse_quadrants)
+from .dream_widgets import DreamExplorer, dream_explorer
+from .dream_plots import dreams_side_by_side, iteration_figure, preparation_figure
+from .gallery import (Gallery, StartSeries, bright_area, check_output_path, final_loss_figure, gallery_figure,
+                      layer_gallery, live_maps_by_layer, mean_pairwise_correlation, mnist_test_images,
+                      pairwise_correlations, save_figure, series_starts, shift_tolerant_correlation,
+                      shift_tolerant_correlations, start_series, start_series_figure)
+from .oip_widgets import OIPExplorer, oip_explorer
