@@ -25,6 +25,7 @@ import tensorflow as tf  # noqa: E402
 
 from helpers.dream import DreamCarver  # noqa: E402
 from helpers.photo import load_photo  # noqa: E402
+from timing import timed  # benchmarks/timing.py (scripts run as python benchmarks/NAME.py)
 
 
 class OneAtATimeCarver(DreamCarver):
@@ -56,15 +57,6 @@ class EagerCarver(DreamCarver):
             images.append(x.numpy())
             losses.append(region_losses)
         return np.concatenate(images), np.asarray(losses, np.float32).T
-
-
-def timed(fn, repeats: int) -> list[float]:
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
 
 
 def main(argv=None):

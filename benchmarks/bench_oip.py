@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import keras
 import numpy as np
@@ -19,6 +18,7 @@ import tensorflow as tf
 
 from helpers import load_reference_model
 from helpers.oip import My_OIP, initial_image
+from timing import timed  # benchmarks/timing.py (scripts run as python benchmarks/NAME.py)
 
 
 def eager_baseline(submodel, start, map_index: int, n_steps: int, epsilon: float = 0.01,
@@ -40,15 +40,6 @@ def eager_baseline(submodel, start, map_index: int, n_steps: int, epsilon: float
         loss_old = loss_val
         x = tf.image.per_image_standardization(x + epsilon * g)
     return x.numpy()
-
-
-def timed(fn, repeats: int) -> list[float]:
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
 
 
 def main(argv=None):
