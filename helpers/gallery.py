@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .oip import ARTICLE_SCALES, My_OIP, OIPResult, initial_image
+from .oip import ARTICLE_SCALES, My_OIP, initial_image
 
 GALLERY_VARIANTS = ("raw", "contrast", "both")
 
@@ -168,7 +168,8 @@ def layer_gallery(source=None, layer_name: str | None = None, *, n_epochs: int =
     source: a :class:`My_OIP` (its layer is used unless ``layer_name`` says otherwise), a keras model,
         a ``.keras`` path, or None for the reference model.
     live: indices of the live maps, if already known; otherwise they are computed from ``images``
-        (standardized digits, (N, 28, 28, 1)), by default the whole MNIST test set.
+        (digits, raw or standardized: they are standardized per image), by default the whole MNIST
+        test set.
     precursor, stop_early: on by default, see the module docstring. Other keyword arguments go to
         :meth:`My_OIP.derive_many`.
     """
@@ -332,19 +333,34 @@ def save_figure(fig, path, overwrite: bool = False, dpi: int = 120) -> Path:
     return p
 
 
-def final_loss_figure(gallery: Gallery):
-    """Final activation of every map for its own pattern, sorted, with the maps named on hover-free axes."""
+def final_loss_figure(gallery: Gallery, n_named: int = 5):
+    """Final activation of every map for its own pattern, sorted (log scale). The ``n_named`` strongest
+    and weakest maps are named in a box; dead maps (no test digit activates them) are orange."""
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
     losses = gallery.final_losses
     order = np.argsort(losses)[::-1]
-    fig, ax = plt.subplots(figsize=(10, 3))
-    ax.bar(np.arange(len(order)), losses[order], color="tab:blue")
+    live = set(np.asarray(gallery.live).tolist())
+    maps = gallery.map_indices[order]
+    colours = ["tab:blue" if m in live else "darkorange" for m in maps]
+    fig, ax = plt.subplots(figsize=(10, 3.2))
+    x = np.arange(len(order))
+    ax.bar(x, np.where(losses[order] > 0, losses[order], np.nan), color=colours)
+    strongest = ", ".join(str(m) for m in maps[:n_named])
+    weakest = ", ".join(str(m) for m in maps[::-1][:n_named])
+    ax.text(0.99, 0.97, f"strongest maps: {strongest}\nweakest maps: {weakest}", transform=ax.transAxes,
+            ha="right", va="top", fontsize=8, bbox=dict(facecolor="white", edgecolor="0.8"))
     ax.set_xlabel("maps, sorted by final activation")
     ax.set_ylabel("final mean activation")
     ax.set_title(f"{gallery.layer_name}: how strongly each map responds to its own pattern")
     ax.set_yscale("log")
+    ax.set_ylim(top=ax.get_ylim()[1] * 4)
     ax.grid(alpha=0.3, axis="y")
+    if len(live) < len(maps):
+        ax.legend(handles=[Patch(color="tab:blue", label="live map"),
+                           Patch(color="darkorange", label="dead map (no test digit activates it)")], fontsize=8,
+                  loc="upper center")
     fig.tight_layout()
     return fig
 

@@ -144,6 +144,8 @@ class OIPExplorer:
                              f"{activation:.3g}" + (" — the map does not respond to it; try other factors, another "
                                                     "seed or the precursor" if activation <= 0 else "")
                              + ". Press <b>derive</b>.")
+        if self.render:
+            self._draw_start(activation)
         return self.start
 
     def run(self):
@@ -164,6 +166,24 @@ class OIPExplorer:
         if self.render:
             self._draw()
         return result
+
+    def _draw_start(self, activation: float) -> None:
+        """Before a derivation: show the start image the current settings give."""
+        from IPython.display import display
+
+        self.output.clear_output(wait=True)
+        fig, ax = plt.subplots(figsize=(3.2, 3.4))
+        ax.imshow(self.start, cmap="gray")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        mix = ", ".join(f"{f:g}" for f in self.factor_values)
+        ax.set_title(f"start: factors {mix}, seed {self.seed.value}\nmap {self.map_index.value}: activation "
+                     f"{activation:.3g}", fontsize=9)
+        fig.tight_layout()
+        with self.output:
+            display(fig)
+        self.figure = fig
+        plt.close(fig)
 
     def _draw(self) -> None:
         from IPython.display import display

@@ -280,6 +280,18 @@ plt.show()
 assert classes.tolist() == list(range(10)), classes
 
 # %% [markdown]
+# ## 8 · The same from the command line
+#
+# The galleries, single OIPs and perfect digits can also be written to files without a notebook
+# (progress goes to the terminal, `--help` explains every option):
+#
+# ```bash
+# python -m helpers gallery --layer Conv2D_3 --out gallery.png      # add --losses losses.csv for the numbers
+# python -m helpers oip --map 5 --out oip.png --gif evolution.gif
+# python -m helpers perfect-digits --out digits.png
+# ```
+
+# %% [markdown]
 # ## What you should have seen
 #
 # - All maps of all three conv layers that real digits can activate got a pattern — one batched run per

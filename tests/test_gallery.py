@@ -9,9 +9,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from helpers.gallery import (GAP_X, GAP_Y, PANEL, Gallery, check_output_path, gallery_figure,  # noqa: E402
-                             gallery_mosaic, grid_shape, layer_gallery, live_maps_by_layer, mean_pairwise_correlation, mnist_test_images, pairwise_correlations,
-                             save_figure, shift_tolerant_correlation, start_series, start_series_figure)
+from helpers.gallery import (GAP_X, GAP_Y, PANEL, Gallery, check_output_path, final_loss_figure,  # noqa: E402
+                             gallery_figure, gallery_mosaic, grid_shape, layer_gallery, live_maps_by_layer,
+                             mean_pairwise_correlation, mnist_test_images, pairwise_correlations, save_figure,
+                             shift_tolerant_correlation, start_series, start_series_figure)
 from helpers.oip import My_OIP  # noqa: E402
 
 
@@ -98,6 +99,18 @@ def test_dead_maps_with_a_pattern_are_reported(gallery3):
     live = np.setdiff1d(gallery3.live, [7])
     g = Gallery("Conv2D_3", gallery3.results, live)
     assert 7 in g.dead_with_pattern and "no test digit activates: [7" in g.summary()
+
+
+def test_final_loss_figure_has_one_bar_per_map_and_marks_dead_maps(gallery3):
+    g = Gallery("Conv2D_3", gallery3.results, np.setdiff1d(gallery3.live, [7]))
+    fig = final_loss_figure(g)
+    bars = fig.axes[0].patches
+    assert len(bars) == 128
+    heights = sorted((b.get_height() for b in bars), reverse=True)
+    np.testing.assert_allclose(heights, np.sort(g.final_losses)[::-1], rtol=1e-6)
+    orange = [b for b in bars if b.get_facecolor()[:3] == matplotlib.colors.to_rgb("darkorange")]
+    assert len(orange) == 128 - len(g.live)
+    plt.close(fig)
 
 
 def test_png_is_written_and_not_overwritten(gallery3, tmp_path):

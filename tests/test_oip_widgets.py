@@ -90,6 +90,9 @@ def test_all_zero_factors_are_refused_with_a_message(model):
 
 def test_rendering_shows_start_snapshots_and_loss_curve(model):
     ex = OIPExplorer(model, render=True, n_epochs=30)
+    assert ex.figure.axes[0].get_title().startswith("start: factors 0.5, 0.5, 0.5, 0.5, seed 0")  # preview
+    ex.seed.value = 4
+    assert "seed 4" in ex.figure.axes[0].get_title()
     ex.run()
     titles = [ax.get_title() for ax in ex.figure.axes]
     assert titles[0] == "start" and "step 29" in titles and "loss curve" in titles
