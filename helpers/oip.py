@@ -142,10 +142,25 @@ class _Ascent:
 
     CHUNK = 50  # with early stopping: steps between removals of converged images from the batch
 
-    def __init__(self, submodel: keras.Model):
+    def __init__(self, submodel: keras.Model, conv: keras.layers.Conv2D | None = None):
+        """``conv``: the sub-model's last layer, if it is a Conv2D. Then a batch that asks for one
+        map only runs the layers before it plus that one map's kernel (a 1-channel convolution)
+        instead of all maps of the layer: the same numbers, about a third fewer seconds per step."""
         self.submodel = submodel
         self.n_channels = int(submodel.output.shape[-1])
+        self.conv = conv
+        self.trunk = keras.Model(submodel.input, conv.input, name=f"{submodel.name}_trunk") if conv else None
         self._loop = tf.function(self._loop_py, reduce_retracing=True)
+
+    def _one_map(self, x, channel):
+        """Activation of map ``channel`` alone, (n, h, w): the trunk, then that map's kernel slice."""
+        c = self.conv
+        kernel = tf.gather(c.kernel, channel[None], axis=-1)
+        z = keras.ops.conv(self.trunk(x, training=False), kernel, strides=c.strides, padding=c.padding,
+                           dilation_rate=c.dilation_rate)
+        if c.use_bias:
+            z = z + tf.gather(c.bias, channel)
+        return c.activation(z)[..., 0]
 
     def channel_means(self, images, batch_size: int = 512) -> np.ndarray:
         """Mean activation of every channel for every image: (N, n_channels)."""
@@ -162,7 +177,7 @@ class _Ascent:
         stopping needs the convergence test inside the loop; otherwise it is read off the losses."""
         batch = tf.shape(x)[0]
         select = tf.one_hot(channels, self.n_channels)
-        floor = tf.math.rsqrt(tf.cast(tf.reduce_prod(tf.shape(x)[1:]), tf.float32))
+        floor2 = 1.0 / tf.cast(tf.reduce_prod(tf.shape(x)[1:]), tf.float32)  # (1/sqrt(pixels))², as TF's standardization
         losses = tf.TensorArray(tf.float32, size=j_end - j0, element_shape=[None])
         converged_at = tf.fill([batch], -1)
         active = tf.ones([batch], tf.bool)
@@ -178,8 +193,11 @@ class _Ascent:
                     s = tf.random.stateless_uniform([2], seed=tf.stack([seed, j]), minval=-jitter,
                                                     maxval=jitter + 1, dtype=tf.int32)
                     xin = tf.roll(x, shift=s, axis=[1, 2])
-                act = self.submodel(xin, training=False)
-                act = tf.gather(act, channels[0], axis=-1) if same_channel else act
+                if same_channel and self.conv is not None:
+                    act = self._one_map(xin, channels[0])
+                else:
+                    act = self.submodel(xin, training=False)
+                    act = tf.gather(act, channels[0], axis=-1) if same_channel else act
                 spatial = list(range(1, len(act.shape) - (0 if same_channel else 1)))
                 loss = tf.reduce_mean(act, axis=spatial) if spatial else act
                 loss = loss if same_channel else tf.reduce_sum(loss * select, axis=-1)
@@ -191,11 +209,12 @@ class _Ascent:
                 total = tf.reduce_sum(objective)
             g = tape.gradient(total, x)
             ms = tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True)
-            stepped = x + epsilon * g / (tf.sqrt(ms) + 1e-7)   # unit-RMS gradient: the step size is epsilon alone
+            # unit-RMS gradient, so the step size is epsilon alone (a zero gradient stays zero)
+            stepped = x + g * (epsilon * tf.math.rsqrt(ms + 1e-14))
             # per-image standardization (as tf.image.per_image_standardization): ReLU ramps have no
             # maximum, so the image's scale must stay fixed for the ascent to converge
             mean, var = tf.nn.moments(stepped, axes=[1, 2, 3], keepdims=True)
-            stepped = (stepped - mean) / tf.maximum(tf.sqrt(var), floor)
+            stepped = (stepped - mean) * tf.math.rsqrt(tf.maximum(var, floor2))
             losses = losses.write(j - j0, loss)
             if stop_early:  # the article's criterion, as in _convergence below
                 x = tf.where(active[:, None, None, None], stepped, x)
@@ -207,8 +226,8 @@ class _Ascent:
                 x = stepped
             return j + 1, x, loss, streak, converged_at, active, losses
 
-        j, x, prev, streak, converged_at, _, losses = tf.while_loop(
-            cond, body, [j0, x, prev, streak, converged_at, active, losses])
+        j, x, prev, streak, converged_at, _, losses = tf.while_loop(   # step j needs step j-1: no overlap
+            cond, body, [j0, x, prev, streak, converged_at, active, losses], parallel_iterations=1)
         return x, losses.stack(), converged_at, j, prev, streak
 
     def run(self, starts, channels, n_epochs: int, epsilon: float, snap_steps, conv_criterion: float,
@@ -316,7 +335,8 @@ class My_OIP:
         self.submodel = keras.Model(model.input, layer.output, name=f"oip_{layer_name}")
         self.n_maps = int(layer.output.shape[-1])
         self.map_shape = tuple(int(d) for d in layer.output.shape[1:3])
-        self._ascent = _Ascent(self.submodel)
+        self._ascent = _Ascent(self.submodel,
+                               layer if isinstance(layer, keras.layers.Conv2D) else None)
         self._class_ascent = None
 
     def __repr__(self):

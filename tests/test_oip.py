@@ -77,6 +77,17 @@ def test_batched_run_equals_one_at_a_time(oip):
         np.testing.assert_allclose(single.image, res.image, atol=1e-3)
 
 
+@pytest.mark.parametrize("layer", ["Conv2D_1", "Conv2D_2"])
+def test_one_map_kernel_slice_equals_whole_layer(oip, layer):
+    """A batch for one map runs only that map's kernel; a batch of two maps runs the whole layer."""
+    sub = My_OIP(oip.model, layer)
+    pair = sub.derive_many([7, 8], n_epochs=40, seed=9, n_reports=2)
+    alone = sub.derive(7, n_epochs=40, start=pair[0].initial_image, n_reports=2)
+    np.testing.assert_allclose(alone.losses, pair[0].losses, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(alone.image, pair[0].image, atol=1e-3)
+    assert alone.losses[-1] > alone.losses[0] > 0
+
+
 def test_early_stop_keeps_each_maps_own_trajectory(oip):
     full = oip.derive_many(range(8), n_epochs=400, seed=2)
     early = oip.derive_many(range(8), n_epochs=400, seed=2, stop_early=True)
