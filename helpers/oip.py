@@ -226,8 +226,8 @@ class _Ascent:
                 x = stepped
             return j + 1, x, loss, streak, converged_at, active, losses
 
-        j, x, prev, streak, converged_at, _, losses = tf.while_loop(   # step j needs step j-1: no overlap
-            cond, body, [j0, x, prev, streak, converged_at, active, losses], parallel_iterations=1)
+        j, x, prev, streak, converged_at, _, losses = tf.while_loop(
+            cond, body, [j0, x, prev, streak, converged_at, active, losses])
         return x, losses.stack(), converged_at, j, prev, streak
 
     def run(self, starts, channels, n_epochs: int, epsilon: float, snap_steps, conv_criterion: float,
