@@ -209,8 +209,9 @@ class _Ascent:
                 total = tf.reduce_sum(objective)
             g = tape.gradient(total, x)
             ms = tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True)
-            # unit-RMS gradient, so the step size is epsilon alone (a zero gradient stays zero)
-            stepped = x + g * (epsilon * tf.math.rsqrt(ms + 1e-14))
+            # unit-RMS gradient, so the step size is epsilon alone. Keep the article's "+ 1e-7" outside the
+            # root: early gradients can be that small, and rsqrt(ms + tiny) changes the trajectory
+            stepped = x + epsilon * g / (tf.sqrt(ms) + 1e-7)
             # per-image standardization (as tf.image.per_image_standardization): ReLU ramps have no
             # maximum, so the image's scale must stay fixed for the ascent to converge
             mean, var = tf.nn.moments(stepped, axes=[1, 2, 3], keepdims=True)

@@ -88,6 +88,26 @@ def test_one_map_kernel_slice_equals_whole_layer(oip, layer):
     assert alone.losses[-1] > alone.losses[0] > 0
 
 
+def test_engine_follows_the_articles_eager_loop(oip):
+    """Step by step, the compiled loop must be the article's update (normalized gradient with its
+    "+ 1e-7", then per-image standardization), not merely something that also climbs."""
+    import tensorflow as tf
+
+    seed = next(s for s in range(1, 100) if oip.map_activations(initial_image(seed=s))[0, 120] > 0)
+    x = tf.constant(initial_image(seed=seed))
+    losses = []
+    for _ in range(60):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_mean(oip.submodel(x)[..., 120])
+        g = tape.gradient(loss, x)
+        x = tf.image.per_image_standardization(x + 0.01 * g / (tf.sqrt(tf.reduce_mean(tf.square(g))) + 1e-7))
+        losses.append(float(loss))
+    res = oip.derive(120, n_epochs=60, start=initial_image(seed=seed), n_reports=2)
+    np.testing.assert_allclose(res.losses, losses, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(res.image, x.numpy()[0, :, :, 0], atol=1e-4)
+
+
 def test_early_stop_keeps_each_maps_own_trajectory(oip):
     full = oip.derive_many(range(8), n_epochs=400, seed=2)
     early = oip.derive_many(range(8), n_epochs=400, seed=2, stop_early=True)
