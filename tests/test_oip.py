@@ -108,6 +108,45 @@ def test_engine_follows_the_articles_eager_loop(oip):
     np.testing.assert_allclose(res.image, x.numpy()[0, :, :, 0], atol=1e-4)
 
 
+def test_mask_gradient_of_max_pooling_equals_tensorflows():
+    import tensorflow as tf
+    from helpers.oip import _max_pool_mask_grad
+
+    rng = np.random.default_rng(0)
+    h = tf.nn.relu(tf.constant(rng.normal(size=(2, 11, 11, 3)), tf.float32))   # odd size: a cropped edge
+    dy = tf.constant(rng.normal(size=(2, 5, 5, 3)), tf.float32)
+    grads = []
+    for pool in (lambda t: tf.nn.max_pool2d(t, 2, 2, "VALID"), lambda t: _max_pool_mask_grad(t, 2)):
+        with tf.GradientTape() as tape:
+            tape.watch(h)
+            y = pool(h)
+        grads.append((y.numpy(), tape.gradient(y, h, output_gradients=dy).numpy()))
+    np.testing.assert_array_equal(grads[0][0], grads[1][0])
+    active = h.numpy() > 0   # ties at 0 (a window of switched-off ReLUs) are cut by the ReLU's gradient
+    np.testing.assert_array_equal(grads[0][1][active], grads[1][1][active])
+    assert np.abs(grads[1][1]).sum() > 0
+
+
+def test_plain_chain_or_the_keras_submodel():
+    import keras
+    from helpers.oip import _plain_chain
+
+    ref = My_OIP()
+    assert [l.name for l in ref._ascent.chain] == ["Conv2D_1", "Max_Pool_1", "Conv2D_2", "Max_Pool_2", "Conv2D_3"]
+    inp = keras.Input((28, 28, 1))
+    a = keras.layers.Conv2D(4, 3, activation="relu", name="a")(inp)
+    b = keras.layers.Conv2D(4, 3, activation="relu", padding="same", name="b")(a)
+    merged = keras.layers.Add(name="add")([a, b])
+    top = keras.layers.Conv2D(6, 3, activation="relu", name="top")(merged)
+    branchy = keras.Model(inp, top)
+    assert _plain_chain(branchy, branchy.get_layer("top")) is None
+    oip = My_OIP(branchy, "top")             # runs the Keras sub-model instead
+    assert oip._ascent.chain is None
+    pair = oip.derive_many([1, 2], n_epochs=20, seed=1, n_reports=1)
+    alone = oip.derive(1, n_epochs=20, start=pair[0].initial_image, n_reports=1)
+    np.testing.assert_allclose(alone.losses, pair[0].losses, rtol=1e-4, atol=1e-6)
+
+
 def test_early_stop_keeps_each_maps_own_trajectory(oip):
     full = oip.derive_many(range(8), n_epochs=400, seed=2)
     early = oip.derive_many(range(8), n_epochs=400, seed=2, stop_early=True)
