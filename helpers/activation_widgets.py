@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .activation_plots import DEFAULT_CMAP, plot_digit_and_grid
 from .activations import activation_grid, check_index, check_layer_name, layer_activations, model_layer_names
+from .explorer import FigureExplorer
 
 
 def explorable_layers(model: keras.Model) -> list[str]:
@@ -20,7 +20,7 @@ def explorable_layers(model: keras.Model) -> list[str]:
     return [name for name in model_layer_names(model) if not isinstance(model.get_layer(name), keras.layers.Flatten)]
 
 
-class ActivationExplorer:
+class ActivationExplorer(FigureExplorer):
     """Widgets (image index, layer, per-map standardization) and the callback that recomputes the grid.
 
     After every change: ``activations`` (the layer output for the chosen image), ``grid`` (its tiled
@@ -71,20 +71,8 @@ class ActivationExplorer:
             self._draw(i)
 
     def _draw(self, i: int) -> None:
-        from IPython.display import display
-
-        self.output.clear_output(wait=True)
-        with self.output:
-            fig = plot_digit_and_grid(self.model, self.layer.value, self.images, i, labels=self.labels,
-                                      cmap=self.cmap, standardize=self.standardize.value, what=self.what)
-            display(fig)
-        self.figure = fig
-        plt.close(fig)  # shown once, in the output widget
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        self.show(plot_digit_and_grid(self.model, self.layer.value, self.images, i, labels=self.labels,
+                                      cmap=self.cmap, standardize=self.standardize.value, what=self.what))
 
 
 def activation_explorer(model: keras.Model, images, labels=None, **kwargs) -> ActivationExplorer:

@@ -11,12 +11,13 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from .dream import DEFAULT_STEPS, DreamCarver, parse_quadrants
+from .explorer import FigureExplorer
 from .photo import Photo
 
 QUADRANT_CHOICES = ("all", "none", "1,4", "2,3", "1", "2", "3", "4")
 
 
-class DreamExplorer:
+class DreamExplorer(FigureExplorer):
     """Sliders for the two maps and the iterations, a quadrant choice, and the callback that re-carves.
 
     Every change re-runs :meth:`helpers.dream.DreamCarver.carve`; afterwards ``result`` (a
@@ -76,9 +77,6 @@ class DreamExplorer:
             self._draw()
 
     def _draw(self) -> None:
-        from IPython.display import display
-
-        self.output.clear_output(wait=True)
         fig, axes = plt.subplots(1, 2, figsize=(10, 5.2))
         axes[0].imshow(self.photo.image, cmap="gray")
         axes[0].set_title("the photo (gray, standardized)")
@@ -88,15 +86,7 @@ class DreamExplorer:
         for ax in axes:
             ax.axis("off")
         fig.tight_layout()
-        with self.output:
-            display(fig)
-        self.figure = fig
-        plt.close(fig)  # shown once, in the output widget
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        self.show(fig)
 
 
 def dream_explorer(carver: DreamCarver, photo: Photo, **kwargs) -> DreamExplorer:

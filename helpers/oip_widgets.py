@@ -12,11 +12,12 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .explorer import FigureExplorer
 from .model import CONV_LAYER_NAMES, load_reference_model
 from .oip import ARTICLE_FACTORS, ARTICLE_SCALES, My_OIP, initial_image
 
 
-class OIPExplorer:
+class OIPExplorer(FigureExplorer):
     """Widgets for one OIP derivation and the callbacks that compute it.
 
     State after a change: ``start`` is the random start image for the current factors and seed
@@ -169,9 +170,6 @@ class OIPExplorer:
 
     def _draw_start(self, activation: float) -> None:
         """Before a derivation: show the start image the current settings give."""
-        from IPython.display import display
-
-        self.output.clear_output(wait=True)
         fig, ax = plt.subplots(figsize=(3.2, 3.4))
         ax.imshow(self.start, cmap="gray")
         ax.set_xticks([])
@@ -180,29 +178,14 @@ class OIPExplorer:
         ax.set_title(f"start: factors {mix}, seed {self.seed.value}\nmap {self.map_index.value}: activation "
                      f"{activation:.3g}", fontsize=9)
         fig.tight_layout()
-        with self.output:
-            display(fig)
-        self.figure = fig
-        plt.close(fig)
+        self.show(fig)
 
     def _draw(self) -> None:
-        from IPython.display import display
-
         from .oip_display import evolution_figure
 
-        self.output.clear_output(wait=True)
-        fig = evolution_figure(self.result, cmap=self.cmap, contrast=self.contrast.value,
-                               title=f"{self.layer.value}, map {self.result.map_index}: start, snapshots "
-                                     f"(the last one is the pattern), final activation {self.result.final_loss:.3g}")
-        with self.output:
-            display(fig)
-        self.figure = fig
-        plt.close(fig)  # shown once, in the output widget
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        self.show(evolution_figure(self.result, cmap=self.cmap, contrast=self.contrast.value,
+                                   title=f"{self.layer.value}, map {self.result.map_index}: start, snapshots (the "
+                                         f"last one is the pattern), final activation {self.result.final_loss:.3g}"))
 
 
 def oip_explorer(model=None, **kwargs) -> OIPExplorer:

@@ -107,3 +107,13 @@ def test_bad_arguments(model):
         OIPExplorer(model, map_index=128, render=False)
     with pytest.raises(ValueError, match="one factor per scale"):
         OIPExplorer(model, factors=(0.5, 0.5), render=False)
+
+
+def test_rendering_shows_the_start_then_the_evolution(model):
+    ex = OIPExplorer(model, map_index=5, n_epochs=30, render=True)
+    ex.seed.value = 4                                                  # a change redraws the start preview
+    assert ex.figure.axes[0].get_title().startswith("start: factors")
+    assert "seed 4" in ex.figure.axes[0].get_title()
+    ex.run()
+    titles = [ax.get_title() for ax in ex.figure.axes]
+    assert len(ex.figure.axes) > 2 and any("map 5" in t for t in titles + [ex.figure._suptitle.get_text()])
