@@ -47,7 +47,6 @@ class ActivationExplorer(FigureExplorer):
         self.widget = widgets.VBox([widgets.HBox([self.index, self.layer, self.standardize]), self.status,
                                     self.output])
         self.activations = self.grid = self.probabilities = None
-        self.figure = None
         for w in (self.index, self.layer, self.standardize):
             w.observe(self._on_change, names="value")
         self.update()

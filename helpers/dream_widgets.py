@@ -52,7 +52,6 @@ class DreamExplorer(FigureExplorer):
         self.widget = widgets.VBox([widgets.HBox([self.full_map, self.sub_map]),
                                     widgets.HBox([self.iterations, self.quadrants]), self.status, self.output])
         self.result = None
-        self.figure = None
         for w in (self.full_map, self.sub_map, self.iterations, self.quadrants):
             w.observe(self._on_change, names="value")
         self.update()

@@ -207,19 +207,28 @@ class _Ascent:
             x = _max_pool_mask_grad(x, layer.pool_size[0]) if _is_plain_pool(layer) else layer(x, training=False)
         return x
 
-    def _activations(self, x):
-        """All maps of the layer, (n, h, w, maps)."""
-        return self._run_layers(x, self.chain) if self.chain else self.submodel(x, training=False)
+    def _activation_fn(self, channels, same_channel: bool):
+        """x → what the loss averages: all maps (n, h, w, maps), or, when every image asks for the same
+        map, that map alone (n, h, w). Built once per compiled loop, so the kernel slice of the one-map
+        path is taken outside the steps."""
+        if not self.chain:
+            run = lambda x: self.submodel(x, training=False)  # noqa: E731
+        else:
+            run = lambda x: self._run_layers(x, self.chain)   # noqa: E731
+        if not same_channel:
+            return run
+        c = self.chain[-1] if self.chain else None
+        if not isinstance(c, keras.layers.Conv2D):
+            return lambda x: tf.gather(run(x), channels[0], axis=-1)
+        kernel = tf.gather(c.kernel, channels[:1], axis=-1)
+        bias = tf.gather(c.bias, channels[:1]) if c.use_bias else 0.0
 
-    def _one_map(self, x, channel):
-        """Activation of map ``channel`` alone, (n, h, w): the layers before, then that map's kernel."""
-        c = self.chain[-1]
-        kernel = tf.gather(c.kernel, channel[None], axis=-1)
-        z = keras.ops.conv(self._run_layers(x, self.chain[:-1]), kernel, strides=c.strides, padding=c.padding,
-                           dilation_rate=c.dilation_rate)
-        if c.use_bias:
-            z = z + tf.gather(c.bias, channel)
-        return c.activation(z)[..., 0]
+        def one_map(x):
+            z = keras.ops.conv(self._run_layers(x, self.chain[:-1]), kernel, strides=c.strides, padding=c.padding,
+                               dilation_rate=c.dilation_rate)
+            return c.activation(z + bias)[..., 0]
+
+        return one_map
 
     def channel_means(self, images, batch_size: int = 512) -> np.ndarray:
         """Mean activation of every channel for every image: (N, n_channels)."""
@@ -236,6 +245,7 @@ class _Ascent:
         stopping needs the convergence test inside the loop; otherwise it is read off the losses."""
         batch = tf.shape(x)[0]
         select = tf.one_hot(channels, self.n_channels)
+        activation = self._activation_fn(channels, same_channel)
         floor2 = 1.0 / tf.cast(tf.reduce_prod(tf.shape(x)[1:]), tf.float32)  # (1/sqrt(pixels))², as TF's standardization
         losses = tf.TensorArray(tf.float32, size=j_end - j0, element_shape=[None])
         converged_at = tf.fill([batch], -1)
@@ -252,11 +262,7 @@ class _Ascent:
                     s = tf.random.stateless_uniform([2], seed=tf.stack([seed, j]), minval=-jitter,
                                                     maxval=jitter + 1, dtype=tf.int32)
                     xin = tf.roll(x, shift=s, axis=[1, 2])
-                if same_channel and self.chain and isinstance(self.chain[-1], keras.layers.Conv2D):
-                    act = self._one_map(xin, channels[0])
-                else:
-                    act = self._activations(xin)
-                    act = tf.gather(act, channels[0], axis=-1) if same_channel else act
+                act = activation(xin)
                 spatial = list(range(1, len(act.shape) - (0 if same_channel else 1)))
                 loss = tf.reduce_mean(act, axis=spatial) if spatial else act
                 loss = loss if same_channel else tf.reduce_sum(loss * select, axis=-1)

@@ -77,7 +77,6 @@ class OIPExplorer(FigureExplorer):
         self.start = None
         self.result = None
         self.runs = 0
-        self.figure = None
         self.layer.observe(self._on_layer, names="value")
         for w in [self.map_index, self.epsilon, self.n_epochs, self.precursor, *self.factors, self.seed]:
             w.observe(self._on_setting, names="value")
