@@ -33,7 +33,6 @@ import helpers
 from helpers import (REFERENCE_CONFIG, build_cnn, descent_path, evaluate_accuracy, load_mnist, load_model_file,
                      load_reference_model, load_splits, quick_mode, reference_record, save_splits,
                      schedule_per_epoch, split_train_validation, train_cnn, valley_loss)
-from helpers.model import REPO_ROOT
 
 QUICK = quick_mode()
 print("quick mode" if QUICK else "full mode")
@@ -177,11 +176,12 @@ assert len(regularized.losses) == 5 and np.isclose(penalty, by_formula, rtol=1e-
 # split into training and validation images never changes. So the splits are saved to a file the first
 # time and *loaded* on every later run; `save_splits` refuses to replace an existing file.
 #
-# Where things are saved: in full mode into `course_output/` at the top of the repository (ignored by
-# git); in quick mode into a fresh temporary folder, so that test runs never touch your files.
+# Where things are saved: in full mode into `course_output/` in the folder you started Jupyter from
+# (the notebook's working directory; ignored by git in the course checkout); in quick mode into a fresh
+# temporary folder, so that test runs never touch your files.
 
 # %%
-OUTPUT_DIR = Path(tempfile.mkdtemp(prefix="course03_")) if QUICK else REPO_ROOT / "course_output"
+OUTPUT_DIR = Path(tempfile.mkdtemp(prefix="course03_")) if QUICK else Path.cwd() / "course_output"
 SPLITS_PATH = OUTPUT_DIR / "mnist_splits.npz"
 MODEL_PATH = OUTPUT_DIR / "cnn_article3.keras"
 print("saving into", OUTPUT_DIR)
