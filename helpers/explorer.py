@@ -19,7 +19,16 @@ class FigureExplorer:
         self.figure = fig
         plt.close(fig)  # shown once, in the output widget, not again below the cell
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget box for Jupyter, plus a PNG of the current figure for readers without a kernel.
 
-        display(self.widget)
+        Jupyter shows the live box (the widget view ranks first); a static page — the course website,
+        nbconvert — cannot run widgets and shows the picture of the state the explorer was displayed in.
+        """
+        from IPython.core.pylabtools import print_figure
+
+        bundle = dict(self.widget._repr_mimebundle_())
+        png = print_figure(self.figure, "png", base64=True) if self.figure is not None else None
+        if png:
+            bundle["image/png"] = png
+        return bundle
