@@ -28,15 +28,14 @@ def _cmd_train_reference(args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .model import REFERENCE_MODEL_PATH
-
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     p = sub.add_parser("train-reference", help="train the article CNN on full MNIST and save it with its record",
                        description="Train the reference CNN (SGD + momentum + schedule + L2, article III) "
                                    "on full MNIST; keeps the epoch with the best validation accuracy.")
-    p.add_argument("--out", default=str(REFERENCE_MODEL_PATH), help="model file to write (.keras); "
-                   "the record is written beside it as .json (default: %(default)s)")
+    p.add_argument("--out", default="reference_cnn.keras", help="model file to write (.keras), relative to the "
+                   "working directory; the record is written beside it as .json (default: %(default)s). To replace "
+                   "the model the package ships, from a checkout: --out helpers/models/reference_cnn.keras")
     p.add_argument("--epochs", type=int, default=None, help="override the number of epochs")
     p.add_argument("--overwrite", action="store_true", help="replace an existing model file and record")
     p.set_defaults(func=_cmd_train_reference)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import resources
 from pathlib import Path
 
 import keras
@@ -20,10 +21,12 @@ POOL_LAYER_NAMES = ("Max_Pool_1", "Max_Pool_2")
 DENSE_LAYER_NAMES = ("Dense_1", "Dense_2")
 ARTICLE_PARAM_COUNT = 208_982
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_MODEL_PATH = REPO_ROOT / "models" / "reference_cnn.keras"
+# The reference model ships inside the package (package data), so a wheel or `pip install .` finds it from
+# any working directory. Installed packages are plain folders, so the resource is a real file path.
+REFERENCE_MODEL_PATH = Path(str(resources.files("helpers") / "models" / "reference_cnn.keras"))
 REFERENCE_RECORD_PATH = REFERENCE_MODEL_PATH.with_suffix(".json")
-RETRAIN_HINT = "Retrain it with `python -m helpers train-reference` (about 10 minutes on a 2-core CPU)."
+RETRAIN_HINT = ("Retrain it with `python -m helpers train-reference --out reference_cnn.keras` (about 10 minutes "
+                "on a 2-core CPU) and pass that file's path.")
 
 
 def build_cnn(l2: float | None = None, seed: int | None = None) -> keras.Model:
@@ -67,7 +70,8 @@ def load_model_file(path: str | os.PathLike) -> keras.Model:
 
 
 def load_reference_model(path: str | os.PathLike | None = None) -> keras.Model:
-    """The committed reference model (models/reference_cnn.keras), ready for prediction."""
+    """The course's reference model (shipped in the package as helpers/models/reference_cnn.keras), ready for
+    prediction; ``path`` loads another `.keras` file instead."""
     return load_model_file(path or REFERENCE_MODEL_PATH)
 
 

@@ -11,11 +11,11 @@ import numpy as np
 import tensorflow as tf
 
 from .data import load_mnist, split_train_validation
-from .model import REFERENCE_MODEL_PATH, build_cnn, load_model_file
+from .model import build_cnn, load_model_file
 from .training import REFERENCE_CONFIG, TrainConfig, evaluate_accuracy, train_cnn
 
 
-def train_reference(out_path=REFERENCE_MODEL_PATH, config: TrainConfig = REFERENCE_CONFIG, *,
+def train_reference(out_path="reference_cnn.keras", config: TrainConfig = REFERENCE_CONFIG, *,
                     overwrite: bool = False, live: bool | None = False) -> dict:
     """Train the article CNN on full MNIST with ``config``, keep the best validation epoch, save it to
     ``out_path`` and a JSON record beside it. Returns the record."""

@@ -1,4 +1,4 @@
-"""The committed reference model (models/reference_cnn.keras) and its record."""
+"""The reference model shipped in the package (helpers/models/reference_cnn.keras) and its record."""
 import os
 from pathlib import Path
 
