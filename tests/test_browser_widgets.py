@@ -1,0 +1,411 @@
+"""The explorers of notebooks 04, 07 and 08 in a real JupyterLab, driven in a real Chromium.
+
+The widget unit tests call the callbacks without a kernel; this test shows what a learner sees: JupyterLab
+(started headless on a free port, serving *copies* of the notebooks, the kernel in quick mode) runs every
+cell, the explorer renders, and moving a slider, typing an index or picking from a dropdown the way a user
+does (keyboard on the focused control) redraws the figure: the PNG in the explorer's output area changes.
+No error output may appear anywhere in the notebook, nor any Python traceback on the kernel's stderr.
+
+Needs Playwright for Python and Debian's Chromium (``/usr/bin/chromium``; another one via COURSE_CHROMIUM).
+Without them the test skips (with the reason in the warnings summary); with COURSE_REQUIRE_ALL_TESTS=1,
+as CI sets it, it fails instead. Select it with ``pytest -m browser``, leave it out with ``-m "not browser"``.
+Screenshots of each explorer before and after every change go to test_artifacts/browser/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "test_artifacts" / "browser"
+CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
+# root needs --no-sandbox; the rest keeps Chromium from calling home over a closed network
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+SERVER_START_S = 60        # until /api/status answers
+RUN_ALL_S = 240            # one notebook, all cells, quick mode (measured: 10-20 s each)
+NOTEBOOK_NAMES = ["04_activation_visualization", "07_map_gallery", "08_dream_carving"]
+REDRAW_S = 90              # one widget change until its new figure is shown and the kernel is idle again
+
+# JupyterLab settings for the run: every cell stays in the DOM (no virtual scrolling), no news/update toasts
+# over the page, no extension manager asking PyPI.
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"checkForUpdates": False,
+                                                                        "fetchNews": "false"},
+    "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
+}
+
+# A Python exception as IPython or the traceback module prints it. TensorFlow's C++ log lines (I0000 …,
+# W0000 …, E0000 …) and Python warnings ("file.py:12: UserWarning: …") on stderr are not errors of the
+# notebook and pass; they are printed with the test's output.
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w+(Error|Exception|Interrupt|Exit): ", re.MULTILINE)
+
+
+# -- prerequisites: skip for a learner, fail in CI ------------------------------------------------------------
+class BrowserTestSkipped(UserWarning):
+    """Shown in pytest's warnings summary, so a plain `pytest` says why the browser test did not run."""
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install playwright; no `playwright install` needed)"
+    if not CHROMIUM.is_file():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set COURSE_CHROMIUM)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def prerequisites():
+    reason = _missing()
+    if reason is None:
+        return
+    if os.environ.get("COURSE_REQUIRE_ALL_TESTS") == "1":
+        pytest.fail(f"COURSE_REQUIRE_ALL_TESTS=1 but {reason}", pytrace=False)
+    warnings.warn(BrowserTestSkipped(f"browser test skipped: {reason}"))
+    pytest.skip(reason)
+
+
+# -- JupyterLab: own process group, own config/runtime/settings dirs, a copy of the notebooks --------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _descendants(pid: int) -> list[int]:
+    """All processes below pid (Linux /proc; elsewhere none). Kernels run in sessions of their own
+    (jupyter_client starts them with start_new_session), so killing the server's group misses them."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kill_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM to the server's process group (the server then shuts its kernels down), SIGKILL after
+    timeout; then SIGKILL to whatever kernel (with its own group) is still alive."""
+    below = _descendants(proc.pid)
+    _kill_group(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    for pid in below:
+        _kill_group(pid, signal.SIGKILL)  # a kernel leads its own group: this ends its children too
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _server_url(runtime: Path, proc: subprocess.Popen, log: Path) -> str:
+    """The URL from the server's own jpserver-<pid>.json (the port it really bound), once /api/status answers."""
+    deadline = time.monotonic() + SERVER_START_S
+    info = runtime / f"jpserver-{proc.pid}.json"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        if info.is_file():
+            try:
+                url = json.loads(info.read_text())["url"].rstrip("/")
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as answer:
+                    if answer.status == 200:
+                        return url
+            except (OSError, ValueError, KeyError):
+                pass
+        time.sleep(0.2)
+    raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_S} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def lab(prerequisites, tmp_path_factory):
+    """A running JupyterLab over a temporary folder with copies of notebooks 04, 07 and 08; yields
+    (url, server log path). Stopped by its process id in the finalizer, also when a test failed."""
+    base = tmp_path_factory.mktemp("lab")
+    root, runtime, settings = base / "notebooks", base / "runtime", base / "settings"
+    root.mkdir()
+    for name in NOTEBOOK_NAMES:
+        shutil.copy2(NOTEBOOKS / f"{name}.ipynb", root)  # JupyterLab saves: never the checkout's files
+    for rel, values in LAB_SETTINGS.items():
+        (settings / rel).parent.mkdir(parents=True, exist_ok=True)
+        (settings / rel).write_text(json.dumps(values))
+    env = dict(os.environ, CI="true", MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2",
+               PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+               JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_RUNTIME_DIR=str(runtime),
+               IPYTHONDIR=str(base / "ipython"))
+    log = base / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+             f"--ServerApp.port={_free_port()}", "--IdentityProvider.token=", "--ServerApp.password=",
+             f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
+             f"--LabApp.workspaces_dir={base / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
+             "--ServerApp.open_browser=False"],
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)  # its own process group, killed as a whole
+    try:
+        yield _server_url(runtime, proc, log), log
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser(prerequisites):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+
+# -- one notebook in one browser page -------------------------------------------------------------------------
+# What the page is asked (read-only): the notebook panel, its kernel status as the toolbar shows it, the
+# input prompts. JupyterLab exposes its app object with --LabApp.expose_app_in_browser.
+KERNEL_READY_JS = """() => {
+    if (document.querySelector('.jp-Dialog')) return 'dialog';
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const indicator = panel && panel.node.querySelector('.jp-Notebook-ExecutionIndicator');
+    return indicator && indicator.dataset.status === 'idle' && panel.sessionContext.session ? 'idle' : false;
+}"""
+# every kernel message on the way: error messages and stderr text, wherever JupyterLab shows them
+# (a cell, an Output widget, or the log console for messages of widget callbacks)
+LISTEN_JS = """() => {
+    window.__kernelErrors = []; window.__kernelStderr = [];
+    window.jupyterapp.shell.currentWidget.sessionContext.iopubMessage.connect((_, msg) => {
+        if (msg.header.msg_type === 'error')
+            window.__kernelErrors.push(msg.content.ename + ': ' + msg.content.evalue);
+        else if (msg.header.msg_type === 'stream' && msg.content.name === 'stderr')
+            window.__kernelStderr.push(msg.content.text);
+    });
+}"""
+# all cells ran: the prompts read [1]: … [n]: in order (a fresh kernel counts from 1) and the kernel is idle;
+# or stop early at the first error (Run All stops there and the later cells never get a number)
+RUN_ALL_DONE_JS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    if (window.__kernelErrors.length) return 'error';
+    const prompts = [...panel.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
+    const status = panel.node.querySelector('.jp-Notebook-ExecutionIndicator').dataset.status;
+    return status === 'idle' && prompts.length > 0 && prompts.every((p, i) => p === `[${i + 1}]:`) ? 'done' : false;
+}"""
+IDLE_JS = """() => window.jupyterapp.shell.currentWidget.node
+                  .querySelector('.jp-Notebook-ExecutionIndicator').dataset.status === 'idle'"""
+PROMPTS_JS = """() => [...window.jupyterapp.shell.currentWidget.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                  .map(e => e.textContent.trim())"""
+STDERR_SELECTOR = '.jp-NotebookPanel [data-mime-type="application/vnd.jupyter.stderr"]'
+
+
+class Notebook:
+    """A notebook opened in JupyterLab in its own browser context; run() runs all cells as a user does."""
+
+    def __init__(self, browser, url: str, name: str, log: Path):
+        self.name, self.log = name, log
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+        self.page.goto(f"{url}/lab/tree/{name}.ipynb")
+        self._wait_for_kernel()
+        self.page.evaluate(LISTEN_JS)
+
+    def _wait_for_kernel(self) -> None:
+        deadline = time.monotonic() + SERVER_START_S
+        while (state := self.page.wait_for_function(KERNEL_READY_JS, timeout=SERVER_START_S * 1000,
+                                                    polling=200).json_value()) == "dialog":
+            self.page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").click()  # "Select Kernel": accept
+            self.page.locator(".jp-Dialog").wait_for(state="detached")
+            assert time.monotonic() < deadline, "a dialog keeps coming back"
+        assert state == "idle"
+
+    def run_all(self) -> float:
+        start = time.monotonic()
+        self.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+        self.page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has_text=re.compile(r"^Run All Cells")).click()
+        try:
+            self.page.wait_for_function(RUN_ALL_DONE_JS, timeout=RUN_ALL_S * 1000, polling=250)
+        except Exception as exc:  # noqa: BLE001 - say what the page showed
+            raise AssertionError(f"{self.name}: not all cells ran within {RUN_ALL_S} s; prompts "
+                                 f"{self.page.evaluate(PROMPTS_JS)}\n{self.problems()}") from exc
+        self.assert_no_errors("Run All")
+        return time.monotonic() - start
+
+    def wait_idle(self) -> None:
+        self.page.wait_for_function(IDLE_JS, timeout=REDRAW_S * 1000, polling=100)
+
+    def problems(self) -> str:
+        shown = self.page.locator(STDERR_SELECTOR).all_text_contents()
+        stderr = self.page.evaluate("() => window.__kernelStderr")
+        errors = self.page.evaluate("() => window.__kernelErrors")
+        tracebacks = [t for t in shown + stderr if TRACEBACK.search(t)]
+        return "\n".join([*(f"error output: {e}" for e in errors), *(f"traceback: {t[-2000:]}" for t in tracebacks)])
+
+    def assert_no_errors(self, when: str) -> None:
+        """No error output and no traceback on stderr, in the page (cells, Output widgets) or in any kernel
+        message; other stderr text (TensorFlow's log lines, Python warnings) is printed, not failed on."""
+        found = self.problems()
+        for text in dict.fromkeys(self.page.evaluate("() => window.__kernelStderr")):
+            if not TRACEBACK.search(text):
+                print(f"[{self.name}] stderr (not an error): {text.strip()[:300]}")
+        assert not found, f"{self.name}, after {when}:\n{found}"
+
+    def close(self) -> None:
+        try:
+            self.page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        finally:
+            self.context.close()
+
+
+class Explorer:
+    """The one explorer of a notebook: the code cell whose output holds an ipywidgets Output area."""
+
+    def __init__(self, notebook: Notebook):
+        self.nb, self.page = notebook, notebook.page
+        self.cell = self.page.locator(".jp-CodeCell").filter(has=self.page.locator(".widget-output"))
+        assert self.cell.count() == 1, f"{notebook.name}: expected one explorer, found {self.cell.count()}"
+        self.box = self.cell.locator(".jp-OutputArea-output > .widget-vbox")
+        self.figure = self.cell.locator(".widget-output img")
+        self.shots: list[Path] = []
+        for old in ARTIFACTS.glob(f"{notebook.name[:2]}_*.png"):
+            old.unlink()  # no stale pictures from an earlier run next to this run's
+
+    def control(self, kind: str, label: str):
+        """The widget of CSS class widget-<kind> whose description reads exactly `label`."""
+        return self.cell.locator(f".widget-{kind}").filter(
+            has=self.page.locator("label.widget-label", has_text=re.compile(rf"^{re.escape(label)}$")))
+
+    def screenshot(self, step: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.nb.name[:2]}_{len(self.shots)}_{step}.png"
+        self.box.screenshot(path=path, animations="disabled")
+        self.shots.append(path)
+        return path
+
+    def src(self) -> str:
+        self.figure.wait_for(state="visible")
+        return self.figure.get_attribute("src")
+
+    def redraws(self, step: str, act) -> float:
+        """Do act() as a user; wait until the figure's PNG differs from before and the kernel is idle."""
+        from playwright.sync_api import expect
+
+        before, start = self.src(), time.monotonic()
+        act()
+        try:
+            expect(self.figure).not_to_have_attribute("src", before, timeout=REDRAW_S * 1000)
+        except AssertionError as exc:
+            raise AssertionError(f"{self.nb.name}: the figure did not change after '{step}'\n"
+                                 f"{self.nb.problems()}") from exc
+        self.nb.wait_idle()
+        seconds = time.monotonic() - start
+        self.screenshot(step)
+        self.nb.assert_no_errors(step)
+        return seconds
+
+    def move_slider(self, label: str, key: str = "ArrowRight") -> str:
+        """Focus the slider's handle and press an arrow key; return the new readout."""
+        slider = self.control("slider", label)
+        readout = slider.locator(".widget-readout")
+        old = readout.inner_text()
+        slider.locator(".noUi-handle").press(key)
+        self.page.wait_for_function("([el, old]) => el.textContent.trim() !== old",
+                                    arg=[readout.element_handle(), old.strip()])
+        return readout.inner_text()
+
+
+# -- the tests ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def notebook(request, lab, browser):
+    url, log = lab
+    nb = Notebook(browser, url, request.param, log)
+    try:
+        yield nb
+    finally:
+        nb.close()
+
+
+def _explorer_after_run_all(notebook: Notebook) -> Explorer:
+    print(f"[{notebook.name}] Run All: {notebook.run_all():.1f} s")
+    explorer = Explorer(notebook)
+    explorer.screenshot("before")
+    return explorer
+
+
+def _timed(explorer: Explorer, step: str, act) -> None:
+    print(f"[{explorer.nb.name}] {step}: redrawn after {explorer.redraws(step, act):.1f} s")
+
+
+@pytest.mark.parametrize("notebook", ["04_activation_visualization"], indirect=True)
+def test_activation_explorer_redraws(notebook):
+    ex = _explorer_after_run_all(notebook)
+    index = ex.control("text", "test image:").locator("input")
+    start = int(index.input_value())
+    _timed(ex, "index_up", lambda: index.press("ArrowUp"))  # a number field: the arrow key steps it
+    assert int(index.input_value()) == start + 1
+    status = ex.cell.locator(".widget-html-content")
+    assert f"test image {start + 1}," in status.inner_text()
+    layer = ex.control("dropdown", "layer:").locator("select")
+    _timed(ex, "layer_conv2d_2", lambda: layer.select_option("Conv2D_2"))
+    assert "Conv2D_2 output" in status.inner_text()
+
+
+@pytest.mark.parametrize("notebook", ["07_map_gallery"], indirect=True)
+def test_oip_explorer_redraws(notebook):
+    ex = _explorer_after_run_all(notebook)
+    status = ex.cell.locator(".widget-html-content")
+    map_before = int(ex.control("slider", "map:").locator(".widget-readout").inner_text())
+    # map 5 -> 4: a map that responds to this start, so "derive" grows a pattern (map 6 does not respond)
+    _timed(ex, "map_left", lambda: ex.move_slider("map:", "ArrowLeft"))
+    assert f"map {map_before - 1}:" in status.inner_text()
+    _timed(ex, "factor_3x3_right", lambda: ex.move_slider("factor 3×3:"))
+    assert "Press derive" in status.inner_text()
+    _timed(ex, "derive", lambda: ex.cell.locator("button", has_text="derive").click())
+    assert re.search(rf"map {map_before - 1}: \d+ steps", status.inner_text())
+
+
+@pytest.mark.parametrize("notebook", ["08_dream_carving"], indirect=True)
+def test_dream_explorer_redraws(notebook):
+    ex = _explorer_after_run_all(notebook)
+    status = ex.cell.locator(".widget-html-content")
+    full = int(ex.control("slider", "map (full image):").locator(".widget-readout").inner_text())
+    _timed(ex, "full_map_right", lambda: ex.move_slider("map (full image):"))
+    assert f"map {full + 1} on the full image" in status.inner_text()
+    quadrants = ex.control("dropdown", "quadrants:").locator("select")
+    _timed(ex, "quadrants_1_4", lambda: quadrants.select_option("1,4"))
+    assert "on quadrants 1,4" in status.inner_text()
