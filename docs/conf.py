@@ -22,6 +22,7 @@ root_doc = "index"
 exclude_patterns = ["**.ipynb_checkpoints"]
 myst_enable_extensions = ["dollarmath", "amsmath", "substitution"]
 html_math_renderer = "mathml"
+myst_update_mathjax = False        # no MathJax on these pages, so no MathJax classes either
 
 # Execution: every build runs every notebook afresh, in its own folder, and stops at the first error.
 nb_execution_mode = "force"
