@@ -25,6 +25,7 @@ import numpy as np
 
 from helpers import (EXAMPLE_KERNELS, build_cnn, conv_output_size, convolve, load_mnist, max_pool, mlp_param_count,
                      params_per_layer, plot_maps, plot_receptive_fields, receptive_fields)
+from helpers.exercise_check import self_check
 
 # %% [markdown]
 # ## 1 · A digit is a 28×28 array of numbers
@@ -276,12 +277,12 @@ right.invert_yaxis()
 # ## Exercises
 #
 # **Exercise 1.** Write `my_output_size(n, k, s, padding)` that returns the side length of a map for an
-# n-pixel input, a k-wide kernel, stride s and padding "valid" or "same". The cell below holds a
-# solution; replace it with your own and run the check.
+# n-pixel input, a k-wide kernel, stride s and padding "valid" or "same", then run the check below it.
 
 # %%
 def my_output_size(n, k, s, padding):
-    # solution — replace with your own
+    """Side length of the map for an n-pixel input, a k-wide kernel, stride s and "valid" or "same" padding."""
+    # solution
     if padding == "valid":
         return (n - k) // s + 1
     return -(-n // s)  # ceiling division
@@ -289,12 +290,14 @@ def my_output_size(n, k, s, padding):
 
 # %%
 # self-check: your function must agree with helpers.conv_output_size everywhere
-for n in range(5, 40):
-    for k in (1, 2, 3, 5):
-        for s in (1, 2, 3):
-            for padding in ("valid", "same"):
-                expected = conv_output_size(n, k, s, padding)
-                assert my_output_size(n, k, s, padding) == expected, (n, k, s, padding, expected)
+with self_check():
+    for n in range(5, 40):
+        for k in (1, 2, 3, 5):
+            for s in (1, 2, 3):
+                for padding in ("valid", "same"):
+                    expected = conv_output_size(n, k, s, padding)
+                    mine = my_output_size(n, k, s, padding)
+                    assert mine == expected, f"n={n}, k={k}, s={s}, {padding!r}: the side is {expected}, not {mine}"
 print("my_output_size is correct.")
 
 # %% [markdown]
@@ -303,15 +306,18 @@ print("my_output_size is correct.")
 # be? Work it out with the two rules from section 5, then put your numbers in the next cell.
 
 # %%
-my_map_side = 1              # solution — replace with your own answer
-my_receptive_field = 26      # solution — replace with your own answer
+# solution
+my_map_side = 1
+my_receptive_field = 26
 
 # %%
 # self-check: build that network and let helpers.receptive_fields measure it
-extended = keras.Sequential([keras.Input((28, 28, 1))] + [layer for layer in model.layers[1:6]]
-                            + [keras.layers.Conv2D(128, (3, 3), name="Conv2D_4")])
-last = receptive_fields(extended)[-1]
-assert last.name == "Conv2D_4"
-assert my_map_side == last.output_shape[0], f"the map side is {last.output_shape[0]}, not {my_map_side}"
-assert my_receptive_field == last.receptive_field, "apply field += (k - 1) * jump with the jump of Conv2D_3"
+with self_check(my_map_side=my_map_side, my_receptive_field=my_receptive_field):
+    extended = keras.Sequential([keras.Input((28, 28, 1))] + [layer for layer in model.layers[1:6]]
+                                + [keras.layers.Conv2D(128, (3, 3), name="Conv2D_4")])
+    last = receptive_fields(extended)[-1]
+    assert last.name == "Conv2D_4"
+    assert my_map_side == last.output_shape[0], f"the map side is {last.output_shape[0]}, not {my_map_side}"
+    assert my_receptive_field == last.receptive_field, \
+        f"{my_receptive_field} is not it: apply field += (k - 1) * jump with the jump of Conv2D_3"
 print(f"Correct: Conv2D_4 maps are {my_map_side}×{my_map_side}, each value sees {my_receptive_field}×{my_receptive_field} pixels.")

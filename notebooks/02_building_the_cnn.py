@@ -27,6 +27,7 @@ import helpers
 from helpers import (FIRST_TEST_CONFIG, build_cnn, confusion_matrix, evaluate_accuracy, load_mnist,
                      most_confused_pairs, plot_confusion_matrix, plot_maps, plot_predictions, predict_proba,
                      quick_mode, split_train_validation, to_model_input, train_cnn)
+from helpers.exercise_check import self_check
 
 QUICK = quick_mode()
 print("quick mode" if QUICK else "full mode")
@@ -195,22 +196,26 @@ for true_digit, predicted_digit, count in most_confused_pairs(cm, top=5):
 # ## Exercise
 #
 # From the confusion matrix alone, compute the accuracy for each digit separately: the fraction of the
-# test images of digit d that were classified as d. Replace the solution in `my_per_class_accuracy`
-# with your own and name the digit with the lowest accuracy.
+# test images of digit d that were classified as d. Write `my_per_class_accuracy(cm)`, name the digit
+# with the lowest accuracy in `my_hardest_digit`, then run the check below.
 
 # %%
 def my_per_class_accuracy(cm):
-    # solution — replace with your own
+    """The 10 accuracies, one per digit, from the confusion matrix ``cm`` (rows: true digit, columns: predicted)."""
+    # solution
     return np.diag(cm) / cm.sum(axis=1)
 
 
-my_hardest_digit = int(np.argmin(my_per_class_accuracy(cm)))  # solution — replace with your own reasoning
+# solution
+my_hardest_digit = int(np.argmin(my_per_class_accuracy(cm)))
 
 # %%
 # self-check: compare with the predictions directly, digit by digit
-per_class = my_per_class_accuracy(cm)
-for d in range(10):
-    direct = np.mean(predicted[y_test == d] == d)
-    assert np.isclose(per_class[d], direct), f"digit {d}: {per_class[d]:.4f} should be {direct:.4f}"
-assert my_hardest_digit == int(np.argmin([np.mean(predicted[y_test == d] == d) for d in range(10)]))
+with self_check(my_hardest_digit=my_hardest_digit):
+    per_class = my_per_class_accuracy(cm)
+    for d in range(10):
+        direct = np.mean(predicted[y_test == d] == d)
+        assert np.isclose(per_class[d], direct), f"digit {d}: {per_class[d]:.4f} should be {direct:.4f}"
+    assert my_hardest_digit == int(np.argmin(per_class)), \
+        f"digit {my_hardest_digit} is not the one with the lowest accuracy"
 print("per-digit accuracy:", {d: f"{a:.2%}" for d, a in enumerate(per_class)}, f"→ hardest digit: {my_hardest_digit}")

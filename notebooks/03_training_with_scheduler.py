@@ -33,6 +33,7 @@ import helpers
 from helpers import (REFERENCE_CONFIG, build_cnn, descent_path, evaluate_accuracy, load_mnist, load_model_file,
                      load_reference_model, load_splits, quick_mode, reference_record, save_splits,
                      schedule_per_epoch, split_train_validation, train_cnn, valley_loss)
+from helpers.exercise_check import self_check
 
 QUICK = quick_mode()
 print("quick mode" if QUICK else "full mode")
@@ -319,22 +320,27 @@ ax.legend(loc="lower right", fontsize=8)
 #
 # **1.** Write `my_learning_rate(epoch, config)`: the rate used in epoch `epoch` (counting from 0), for
 # any configuration with a decay. **2.** After how many epochs (counting from 0) has the reference
-# schedule fallen below one tenth of its initial value? Replace the solutions below with your own.
+# schedule fallen below one tenth of its initial value? Put your answers below and run the check.
 
 # %%
 def my_learning_rate(epoch, config):
-    # solution — replace with your own
+    """The learning rate in epoch ``epoch`` (from 0) of a ``TrainConfig`` with a decay per epoch."""
+    # solution
     return config.learning_rate * config.decay_rate ** epoch
 
 
-my_first_epoch_below_a_tenth = 15  # solution — replace with your own answer
+# solution
+my_first_epoch_below_a_tenth = 15
 
 # %%
 # self-check against the schedule Keras really uses
-for cfg in (REFERENCE_CONFIG, dataclasses.replace(REFERENCE_CONFIG, learning_rate=0.05, decay_rate=0.5, epochs=8)):
-    expected = schedule_per_epoch(cfg, steps_per_epoch=100)
-    mine = np.array([my_learning_rate(e, cfg) for e in range(cfg.epochs)])
-    assert np.allclose(mine, expected, rtol=1e-5), f"expected {expected}, got {mine}"
-reference_rates = schedule_per_epoch(REFERENCE_CONFIG, 100)
-assert my_first_epoch_below_a_tenth == int(np.argmax(reference_rates < reference_rates[0] / 10))
+with self_check(my_first_epoch_below_a_tenth=my_first_epoch_below_a_tenth):
+    for cfg in (REFERENCE_CONFIG,
+                dataclasses.replace(REFERENCE_CONFIG, learning_rate=0.05, decay_rate=0.5, epochs=8)):
+        expected = schedule_per_epoch(cfg, steps_per_epoch=100)
+        mine = np.array([my_learning_rate(e, cfg) for e in range(cfg.epochs)])
+        assert np.allclose(mine, expected, rtol=1e-5), f"expected {expected}, got {mine}"
+    reference_rates = schedule_per_epoch(REFERENCE_CONFIG, 100)
+    assert my_first_epoch_below_a_tenth == int(np.argmax(reference_rates < reference_rates[0] / 10)), \
+        f"{my_first_epoch_below_a_tenth} is not the first epoch whose rate is below {reference_rates[0] / 10:.0e}"
 print("Both answers are correct.")

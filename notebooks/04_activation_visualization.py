@@ -43,6 +43,7 @@ import helpers
 from helpers import (activation_explorer, activation_grid, clear_examples, grid_layout, layer_activations,
                      load_mnist, load_reference_model, map_image_correlation, plot_digit_and_grid,
                      plot_grids_side_by_side, predict_proba, quick_mode)
+from helpers.exercise_check import self_check
 
 QUICK = quick_mode()  # CI sets CI=true: fewer digits in the statistics below
 model = load_reference_model()
@@ -214,12 +215,12 @@ print(explorer.status.value)
 #
 # Without running the model, write `grid_shape(activation_shape)` that returns the shape of the grid
 # `activation_grid` draws: conv/pool output (h, w, n_maps) → 8 maps per row; dense output (n,) → a block
-# of rows × columns with rows × columns = n, as square as possible (rows ≤ columns). Replace the solution
-# below with your own and run the check.
+# of rows × columns with rows × columns = n, as square as possible (rows ≤ columns). Then run the check.
 
 # %%
 def grid_shape(activation_shape):
-    # solution — replace with your own
+    """(height, width) of the grid that ``activation_grid`` draws for one image's activations of this shape."""
+    # solution
     if len(activation_shape) == 3:
         h, w, n_maps = activation_shape
         cols = min(8, n_maps)
@@ -231,8 +232,12 @@ def grid_shape(activation_shape):
 
 
 # %%
-for name in helpers.model_layer_names(model):
-    acts = layer_activations(model, name, x_test[DIGIT])[0]
-    assert grid_shape(acts.shape) == activation_grid(acts).shape, f"{name}: {grid_shape(acts.shape)}"
-assert grid_shape((3, 3, 128)) == (48, 24) and grid_shape((100,)) == (10, 10) and grid_shape((10,)) == (2, 5)
+# self-check: your shapes against the grids activation_grid really draws
+with self_check():
+    for name in helpers.model_layer_names(model):
+        acts = layer_activations(model, name, x_test[DIGIT])[0]
+        drawn = activation_grid(acts).shape
+        assert grid_shape(acts.shape) == drawn, f"{name} {acts.shape}: the grid is {drawn}, not {grid_shape(acts.shape)}"
+    for shape, drawn in (((3, 3, 128), (48, 24)), ((100,), (10, 10)), ((10,), (2, 5))):
+        assert grid_shape(shape) == drawn, f"{shape}: the grid is {drawn}, not {grid_shape(shape)}"
 print("all grid shapes right")

@@ -53,6 +53,7 @@ import helpers.oip
 from helpers import (My_OIP, enhance_contrast, evolution_figure, fluctuation_components, image_row_figure,
                      initial_image, load_mnist, load_reference_model, plot_digit_and_grid, quick_mode,
                      save_gif, snapshot_steps)
+from helpers.exercise_check import self_check
 
 QUICK = quick_mode()  # CI sets CI=true: shorter runs where the step count matters
 # The engine compiles one loop per set of options (plain, regularized, ...); TensorFlow would print a
@@ -552,27 +553,28 @@ print(f"derive(map {MAP}, {N_EPOCHS} steps): {dt:.2f} s = {1000 * dt / N_EPOCHS:
 # `long_wave_starts(n, seed)` that returns `n` start images of shape (n, 28, 28, 1) that contain **only the
 # two longest wavelengths** (the 3×3 and the 7×7 grids), standardized. Hint: `initial_image` takes any
 # scales and factors. The check then runs 30 steps for every silent map from one of your images and
-# counts how many of them respond now. Replace the solution below with your own.
+# counts how many of them respond now.
 
 # %%
 def long_wave_starts(n, seed):
-    # solution — replace with your own
+    """``n`` standardized start images, shape (n, 28, 28, 1), made of the 3×3 and 7×7 grids only."""
+    # solution
     return initial_image(factors=(1.0, 0.5), scales=((3, 3), (7, 7)), n=n, seed=seed)
 
 
-awake = oip.derive_many(silent, n_epochs=30, start=long_wave_starts(len(silent), seed=0), n_reports=0)
-n_awake = sum(r.responded for r in awake)
-print(f"{n_awake} of {len(silent)} silent maps respond to a long-wavelength start")
-
 # %%
 # self-check
-mine = long_wave_starts(4, seed=3)
-assert mine.shape == (4, 28, 28, 1), "n images of shape (28, 28, 1)"
-assert np.allclose(mine.mean(axis=(1, 2, 3)), 0, atol=1e-4) and np.allclose(mine.std(axis=(1, 2, 3)), 1, atol=1e-2), \
-    "standardize each image"
-neighbour_corr = np.corrcoef(mine[:, :, 1:].ravel(), mine[:, :, :-1].ravel())[0, 1]
-assert neighbour_corr > 0.9, f"only long wavelengths → neighbouring pixels nearly equal (corr {neighbour_corr:.2f})"
-assert n_awake >= 0.4 * len(silent), "long wavelengths should wake up a good part of the silent maps"
+with self_check():
+    mine = long_wave_starts(4, seed=3)
+    assert mine.shape == (4, 28, 28, 1), f"n images of shape (28, 28, 1), not {mine.shape}"
+    assert np.allclose(mine.mean(axis=(1, 2, 3)), 0, atol=1e-4) and \
+        np.allclose(mine.std(axis=(1, 2, 3)), 1, atol=1e-2), "standardize each image"
+    neighbour_corr = np.corrcoef(mine[:, :, 1:].ravel(), mine[:, :, :-1].ravel())[0, 1]
+    assert neighbour_corr > 0.9, f"only long wavelengths → neighbouring pixels nearly equal (corr {neighbour_corr:.2f})"
+    awake = oip.derive_many(silent, n_epochs=30, start=long_wave_starts(len(silent), seed=0), n_reports=0)
+    n_awake = sum(r.responded for r in awake)
+    print(f"{n_awake} of {len(silent)} silent maps respond to a long-wavelength start")
+    assert n_awake >= 0.4 * len(silent), "long wavelengths should wake up a good part of the silent maps"
 print("exercise solved")
 
 # %% [markdown]

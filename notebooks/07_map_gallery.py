@@ -48,6 +48,7 @@ from helpers import (My_OIP, final_loss_figure, gallery_figure, image_row_figure
                      shift_tolerant_correlations, start_series, start_series_figure)
 from helpers.basics import receptive_fields
 from helpers.gallery import bright_area
+from helpers.exercise_check import self_check
 
 QUICK = quick_mode()      # CI sets CI=true: fewer ascent steps, same checks
 STEPS = 150 if QUICK else 600  # the articles use 600 steps; 150 already give recognizable patterns
@@ -310,11 +311,12 @@ assert classes.tolist() == list(range(10)), classes
 # An OIP is the image that makes a map fire *most* (for standardized images). So it should beat the
 # strongest test digit. Write `strongest_digit(oip, images, map_index)` that returns the index of the
 # test digit activating the map most and that activation (hint: `oip.map_activations`). The check below
-# compares it with the pattern for two maps. Replace the solution with your own and rerun the check.
+# compares it with the pattern for two maps.
 
 # %%
 def strongest_digit(oip, images, map_index):
     """Index of the image that gives map ``map_index`` the largest mean activation, and that activation."""
+    # solution
     acts = oip.map_activations(images)[:, map_index]
     best = int(np.argmax(acts))
     return best, float(acts[best])
@@ -323,11 +325,14 @@ def strongest_digit(oip, images, map_index):
 # %%
 # self-check
 subset = x_test[:2000]
-for m in (HAND_MAP, int(gallery3.found[0])):
-    i, a = strongest_digit(oip3, subset, m)
-    column = oip3.map_activations(subset)[:, m]
-    assert 0 <= i < len(subset) and np.isclose(a, column.max()) and np.isclose(column[i], a)
-    pattern = gallery3.results[m].final_loss
-    print(f"map {m}: strongest test digit #{i} gives {a:.3g}; its pattern gives {pattern:.3g} ({pattern / a:.1f}×)")
-    assert pattern > a, "the pattern should beat every real digit"
+with self_check():
+    for m in (HAND_MAP, int(gallery3.found[0])):
+        i, a = strongest_digit(oip3, subset, m)
+        column = oip3.map_activations(subset)[:, m]
+        assert 0 <= i < len(subset), f"{i} is not an index into the {len(subset)} images"
+        assert np.isclose(a, column.max()), f"map {m}: the largest activation is {column.max():.4g}, not {a:.4g}"
+        assert np.isclose(column[i], a), f"map {m}: image {i} gives {column[i]:.4g}, not {a:.4g}"
+        pattern = gallery3.results[m].final_loss
+        print(f"map {m}: strongest test digit #{i} gives {a:.3g}; its pattern gives {pattern:.3g} ({pattern / a:.1f}×)")
+        assert pattern > a, "the pattern should beat every real digit"
 print("self-check passed")

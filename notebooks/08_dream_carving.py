@@ -46,6 +46,7 @@ import helpers
 from helpers import (DreamCarver, dream_explorer, dreams_side_by_side, iteration_figure, load_photo,
                      preparation_figure, quick_mode)
 from helpers.dream import back_to_size
+from helpers.exercise_check import self_check
 
 QUICK = quick_mode()                       # CI sets CI=true: a smaller photo and fewer iterations
 SIZE = 280 if QUICK else 560               # the working size (the articles: 560)
@@ -312,7 +313,8 @@ explorer
 
 # %%
 def to_image_units(carved, tile):
-    # solution — replace with your own
+    """``carved`` (in the standardized units of ``tile``) back in the units of the image ``tile`` was cut from."""
+    # solution
     return carved * tile.std() + tile.mean()
 
 
@@ -321,10 +323,11 @@ def to_image_units(carved, tile):
 half = SIZE // 2
 carved_std_units = (back_to_size(careful_step.tiles_small_out[..., None], half).numpy()[..., 0]
                     + carver.prepare(photo, "all").tile_corrections)
-for k in range(4):
-    mine = to_image_units(carved_std_units[k], careful_step.tiles_in[k])
-    assert np.allclose(mine, careful_step.tiles_out[k], atol=1e-3), f"quadrant {k + 1} differs"
-    assert abs(mine.mean() - careful_step.tiles_in[k].mean()) < 1e-3, "the tile must keep its mean"
+with self_check():
+    for k in range(4):
+        mine = to_image_units(carved_std_units[k], careful_step.tiles_in[k])
+        assert np.allclose(mine, careful_step.tiles_out[k], atol=1e-3), f"quadrant {k + 1} differs"
+        assert abs(mine.mean() - careful_step.tiles_in[k].mean()) < 1e-3, "the tile must keep its mean"
 print("exercise solved")
 
 # %% [markdown]

@@ -1,0 +1,354 @@
+# %% [markdown]
+# > **Student version.** The exercises at the end of this notebook have stubs where the solutions were:
+# > `# Your code here` and `raise NotImplementedError(...)` or `...`. Write your code there and run the
+# > self-check below it; it fails until your answer is right. The solutions are in the notebook of the
+# > same name one folder up, `../03_training_with_scheduler.ipynb`.
+# >
+# > Teachers: this file is generated from `notebooks/03_training_with_scheduler.py` by `python tools/make_exercises.py`;
+# > edit that file, not this one.
+
+# %% [markdown]
+# # 03 · Training with a learning-rate schedule, momentum and L2
+#
+# This notebook follows **article III**: the CNN from notebook 02 is trained the careful way — plain
+# stochastic gradient descent (SGD) with **momentum**, a **learning rate that shrinks every epoch**, and
+# an **L2 regularizer** on the weights — while loss and accuracy curves are drawn live. At the end the
+# trained model and the data splits are saved, and the result is compared with the course's reference model.
+#
+# You will learn
+# - how an exponential learning-rate schedule looks, and why one plots it *before* training;
+# - what momentum and L2 regularization do, in words and in one small picture each;
+# - how to read training and validation curves while they grow;
+# - why the data splits are saved exactly once, and how the course protects them;
+# - how close a run gets to the article's ≈ 99.35 % test accuracy.
+#
+# **Run time.** Full mode (the default) trains the reference configuration: 30 epochs on 55,000 images,
+# roughly 10–20 minutes on a laptop CPU. Quick mode (`CI=true` or `COURSE_QUICK=1`) trains 3 epochs on
+# 12,000 images in well under a minute, with a lower accuracy.
+
+# %%
+# %matplotlib inline
+import dataclasses
+import inspect
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+import helpers
+from helpers import (REFERENCE_CONFIG, build_cnn, descent_path, evaluate_accuracy, load_mnist, load_model_file,
+                     load_reference_model, load_splits, quick_mode, reference_record, save_splits,
+                     schedule_per_epoch, split_train_validation, train_cnn, valley_loss)
+from helpers.exercise_check import self_check
+
+QUICK = quick_mode()
+print("quick mode" if QUICK else "full mode")
+
+# %% [markdown]
+# ## 1 · The configuration
+#
+# Everything that decides the run sits in one `TrainConfig`. The reference model in `models/` was trained
+# with exactly `REFERENCE_CONFIG`; quick mode only shortens it.
+#
+# - `learning_rate` 0.01 and `decay_rate` 0.85: the step size starts at 0.01 and is multiplied by 0.85 after
+#   every epoch;
+# - `momentum` 0.9: see section 3;
+# - `l2` 1e-4: see section 4;
+# - `batch_size` 64 images per step; `n_validation` 5,000 images held out; `seed` fixes the shuffling
+#   and the initial weights;
+# - `shift_pixels` 2: every training image is moved by up to 2 pixels in a random direction each time it
+#   is shown. The network thus never sees exactly the same image twice, which helps it generalise — the
+#   last tenths of a percent of accuracy come from such details.
+
+# %%
+config = dataclasses.replace(REFERENCE_CONFIG, epochs=3) if QUICK else REFERENCE_CONFIG
+MAX_TRAIN_IMAGES = 12_000 if QUICK else None
+for name, value in config.to_dict().items():
+    print(f"{name:>14} = {value}")
+
+# %% [markdown]
+# ## 2 · The learning-rate schedule, before training
+#
+# The learning rate is the size of the step SGD takes against the gradient. Large steps make fast
+# progress at the start but keep jumping around the bottom of the loss later; small steps settle but
+# are slow. A schedule gives both: large steps first, then smaller and smaller ones. Keras applies it
+# per optimization step; `helpers` uses a *staircase*, so the rate is constant within an epoch and drops
+# by the factor `decay_rate` at every epoch boundary:
+
+# %%
+print(inspect.getsource(helpers.training.learning_rate_schedule))
+
+# %% [markdown]
+# Plotting the schedule before starting a long run is a cheap check that the configuration says what
+# you meant: a decay that is too fast would freeze the network after a few epochs.
+
+# %%
+n_train = 60_000 - config.n_validation if MAX_TRAIN_IMAGES is None else MAX_TRAIN_IMAGES
+steps_per_epoch = int(np.ceil(n_train / config.batch_size))
+full_steps = int(np.ceil((60_000 - REFERENCE_CONFIG.n_validation) / REFERENCE_CONFIG.batch_size))
+full_rates = schedule_per_epoch(REFERENCE_CONFIG, full_steps)
+rates = schedule_per_epoch(config, steps_per_epoch)
+
+fig, ax = plt.subplots(figsize=(8, 3.8), constrained_layout=True)
+epochs = np.arange(1, len(full_rates) + 1)
+ax.step(epochs, full_rates, where="post", label=f"REFERENCE_CONFIG ({len(full_rates)} epochs)")
+ax.plot(epochs, full_rates, "o", color="tab:blue")
+ax.plot(np.arange(1, len(rates) + 1), rates, "s", ms=10, mfc="none", color="tab:red",
+        label=f"this run ({len(rates)} epochs)")
+ax.set_yscale("log")
+ax.set_xlabel("epoch")
+ax.set_ylabel("learning rate (log scale)")
+ax.set_title(f"Learning rate: {config.learning_rate} × {config.decay_rate}^(epoch − 1)")
+ax.set_xticks(epochs)
+ax.grid(alpha=0.3, which="both")
+ax.legend()
+
+print(f"epoch 1: {full_rates[0]:.5f}   epoch 10: {full_rates[9]:.5f}   epoch 20: {full_rates[-1]:.6f}")
+assert np.isclose(full_rates[0], REFERENCE_CONFIG.learning_rate)
+assert np.allclose(full_rates[1:] / full_rates[:-1], REFERENCE_CONFIG.decay_rate)
+assert np.allclose(rates, full_rates[:len(rates)])
+
+# %% [markdown]
+# ## 3 · Momentum
+#
+# Plain SGD moves each weight by −(learning rate × gradient): every step only knows the current batch.
+# With momentum, the optimizer keeps a *velocity*: each step it keeps 90 % of the previous velocity
+# (momentum 0.9) and adds −(learning rate × gradient). Directions in which the gradients agree from
+# step to step build up speed; directions in which they flip back and forth cancel out.
+#
+# The CNN's loss lives in 208,982 dimensions, so here is the effect on a loss with two parameters: a long,
+# narrow valley (steep across, gentle along). Both paths are computed with Keras' own `SGD` optimizer,
+# the one the CNN is trained with, for 80 steps of the same learning rate.
+
+# %%
+plain = descent_path(momentum=0.0, learning_rate=0.004, steps=80)
+heavy = descent_path(momentum=0.9, learning_rate=0.004, steps=80)
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), constrained_layout=True)
+a, b = np.meshgrid(np.linspace(-10, 3, 200), np.linspace(-2, 2, 200))
+left.contour(a, b, valley_loss(np.array([a, b])), levels=np.geomspace(0.05, 200, 14), cmap="Greys", linewidths=0.8)
+left.plot(plain[:, 0], plain[:, 1], ".-", label="SGD")
+left.plot(heavy[:, 0], heavy[:, 1], ".-", label="SGD with momentum 0.9")
+left.plot(0, 0, "k*", ms=12, label="minimum")
+left.set_xlabel("parameter 1 (gentle direction)")
+left.set_ylabel("parameter 2 (steep direction)")
+left.set_title(f"{len(plain) - 1} steps on a narrow valley")
+left.legend(loc="lower right")
+right.semilogy([float(valley_loss(w)) for w in plain], label="SGD")
+right.semilogy([float(valley_loss(w)) for w in heavy], label="SGD with momentum 0.9")
+right.set_xlabel("step")
+right.set_ylabel("loss (log scale)")
+right.set_title("Loss along the two paths")
+right.grid(alpha=0.3)
+right.legend()
+
+assert valley_loss(heavy[-1]) < 0.1 * valley_loss(plain[-1])
+
+# %% [markdown]
+# Plain SGD drops into the valley in a few steps and then crawls along its floor: there the gradient
+# is tiny, and so is every step. With momentum these small gradients, all pointing the same way, add up
+# to speed, and the path reaches the minimum. The price is visible too: carrying speed, it overshoots
+# and swings across the valley a few times — the swings die out because each step keeps only 90 % of
+# the velocity.
+#
+# ## 4 · L2 regularization
+#
+# L2 adds a penalty to the loss: `l2` × (sum of the squares of all kernel weights). To lower the total,
+# the optimizer must now trade a better fit against smaller weights, so every step also pulls each
+# weight a little towards 0 ("weight decay"). Networks with many small weights tend to react smoothly
+# to their input instead of depending on a few large weights tuned to particular training images; they
+# generalise better. Biases are not penalized.
+#
+# Keras collects the penalty of every regularized layer in `model.losses`; we check it against the formula.
+
+# %%
+regularized = build_cnn(l2=config.l2, seed=config.seed)
+penalty = float(sum(float(loss) for loss in regularized.losses))
+kernel_names = ["Conv2D_1", "Conv2D_2", "Conv2D_3", "Dense_1", "Dense_2"]
+squares = {n: float(np.sum(np.square(regularized.get_layer(n).kernel.numpy(), dtype=np.float64))) for n in kernel_names}
+by_formula = config.l2 * sum(squares.values())
+print(f"L2 penalty of the untrained network: {penalty:.5f} (formula: {by_formula:.5f})")
+print("sum of squared weights per layer:", {n: round(v, 1) for n, v in squares.items()})
+print("for comparison, the cross-entropy of a network that guesses: ln 10 =", round(np.log(10), 3))
+assert len(regularized.losses) == 5 and np.isclose(penalty, by_formula, rtol=1e-4)
+
+# %% [markdown]
+# At the start the penalty is small against the classification loss; it matters later, when the
+# classification loss has become small and the weights would otherwise keep growing to squeeze out the
+# last training errors.
+#
+# ## 5 · The data splits — saved once
+#
+# Later notebooks refer to images by their number ("validation image 123"). That only works if the
+# split into training and validation images never changes. So the splits are saved to a file the first
+# time and *loaded* on every later run; `save_splits` refuses to replace an existing file.
+#
+# Where things are saved: in full mode into `course_output/` in the folder you started Jupyter from
+# (the notebook's working directory; ignored by git in the course checkout); in quick mode into a fresh
+# temporary folder, so that test runs never touch your files.
+
+# %%
+OUTPUT_DIR = Path(tempfile.mkdtemp(prefix="course03_")) if QUICK else Path.cwd() / "course_output"
+SPLITS_PATH = OUTPUT_DIR / "mnist_splits.npz"
+MODEL_PATH = OUTPUT_DIR / "cnn_article3.keras"
+print("saving into", OUTPUT_DIR)
+
+(x_train, y_train), (x_test, y_test) = load_mnist()
+if SPLITS_PATH.exists():
+    splits = load_splits(SPLITS_PATH)
+    print(f"loaded the splits saved earlier from {SPLITS_PATH}")
+else:
+    splits = split_train_validation(x_train, y_train, config.n_validation, seed=config.seed,
+                                    x_test=x_test, y_test=y_test)
+    save_splits(SPLITS_PATH, splits)
+    print(f"saved new splits to {SPLITS_PATH}")
+
+print({k: v.shape for k, v in splits.items()})
+assert len(splits["x_val"]) == config.n_validation
+assert np.array_equal(splits["x_val"], x_train[splits["val_indices"]])
+assert np.array_equal(splits["x_test"], x_test)
+
+# %% [markdown]
+# What happens if a second run tries to save different splits over the first ones:
+
+# %%
+other_splits = split_train_validation(x_train, y_train, config.n_validation, seed=config.seed + 1,
+                                      x_test=x_test, y_test=y_test)
+try:
+    save_splits(SPLITS_PATH, other_splits)
+except FileExistsError as err:
+    print("FileExistsError:", err)
+else:
+    raise AssertionError("save_splits should have refused to overwrite the saved splits")
+assert np.array_equal(load_splits(SPLITS_PATH)["val_indices"], splits["val_indices"])  # still the first splits
+
+# %% [markdown]
+# ## 6 · Training with live curves
+#
+# The curves are redrawn after every epoch. The *training* values are averages over the epoch while the
+# weights were still changing (and the images were randomly shifted); the *validation* values are
+# measured on the 5,000 held-out images at the end of the epoch, so early on the validation accuracy can
+# even be higher than the training accuracy.
+#
+# The model with the best validation accuracy so far is saved to `MODEL_PATH` after each epoch. A
+# finished full-mode run is not repeated by accident: if the model file already exists, it is loaded
+# instead of trained again — set `RETRAIN = True` to train anew and replace it.
+
+# %%
+RETRAIN = False
+if MODEL_PATH.exists() and not RETRAIN:
+    print(f"{MODEL_PATH} exists from an earlier run: loading it instead of training (set RETRAIN = True to train again)")
+    result = None
+else:
+    model = build_cnn(l2=config.l2, seed=config.seed)
+    start = time.perf_counter()
+    result = train_cnn(model, splits, config, best_model_path=MODEL_PATH, live=None,
+                       max_train_images=MAX_TRAIN_IMAGES, overwrite=RETRAIN)
+    print(f"{len(result.epoch_seconds)} epochs in {time.perf_counter() - start:.0f} s, "
+          f"{np.mean(result.epoch_seconds):.1f} s per epoch; best validation accuracy "
+          f"{max(result.history['val_accuracy']):.4f} in epoch {int(np.argmax(result.history['val_accuracy'])) + 1}")
+
+# %% [markdown]
+# ## 7 · Test accuracy of the saved model
+
+# %%
+best = load_model_file(MODEL_PATH)
+test_accuracy = evaluate_accuracy(best, splits["x_test"], splits["y_test"])
+n_wrong = round((1 - test_accuracy) * len(splits["y_test"]))
+print(f"test accuracy of {MODEL_PATH.name}: {test_accuracy:.2%} ({n_wrong} of {len(splits['y_test']):,} wrong)")
+assert test_accuracy >= (0.97 if QUICK else 0.993)
+
+# %% [markdown]
+# ## 8 · Comparison with the reference model
+#
+# `models/reference_cnn.keras` was trained once with `REFERENCE_CONFIG` on full MNIST, and its record
+# notes how — including its validation accuracy after every epoch, which we draw next to this run's.
+# Notebooks 04–08 use the reference model, so that you can start anywhere in the course without training.
+
+# %%
+reference = load_reference_model()
+record = reference_record()
+reference_accuracy = evaluate_accuracy(reference, x_test, y_test)
+assert abs(reference_accuracy - record["test_accuracy"]) < 1e-3  # the record describes this model
+assert reference_accuracy >= 0.993
+
+rows = {
+    "reference model": (reference_accuracy, record["epochs_trained"], 60_000 - record["config"]["n_validation"],
+                        float(np.median(record["seconds_per_epoch"]))),
+    "this notebook": (test_accuracy, len(result.epoch_seconds) if result else float("nan"), n_train,
+                      float(np.median(result.epoch_seconds)) if result else float("nan")),
+}
+print(f"{'':<16} {'test accuracy':>13} {'epochs':>7} {'training images':>16} {'s per epoch (median)':>21}")
+for name, (acc, n_epochs, n_images, seconds) in rows.items():
+    print(f"{name:<16} {acc:>13.2%} {n_epochs:>7} {n_images:>16,} {seconds:>21.1f}")
+print(f"reference trained on {record['date']} with TensorFlow {record['tensorflow']}, Keras {record['keras']}, "
+      f"{record['machine']}")
+
+fig, (curve_ax, ax) = plt.subplots(1, 2, figsize=(13, 3.6), constrained_layout=True)
+ref_val = record["history"]["val_accuracy"]
+curve_ax.plot(np.arange(1, len(ref_val) + 1), 100 * (1 - np.array(ref_val)), "o-", color="tab:green",
+              label="reference model")
+if result is not None:
+    own_val = result.history["val_accuracy"]
+    curve_ax.plot(np.arange(1, len(own_val) + 1), 100 * (1 - np.array(own_val)), "s--", color="tab:blue",
+                  label="this notebook")
+curve_ax.set_yscale("log")
+plain_numbers = FuncFormatter(lambda value, _: f"{value:g}")  # 0.6 instead of 6×10⁻¹
+curve_ax.yaxis.set_major_formatter(plain_numbers)
+curve_ax.yaxis.set_minor_formatter(plain_numbers)
+curve_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+curve_ax.set_xlabel("epoch")
+curve_ax.set_ylabel("validation error (%, log scale)")
+curve_ax.set_title("Validation error per epoch")
+curve_ax.grid(alpha=0.3, which="both")
+curve_ax.legend()
+
+errors = {name: 100 * (1 - row[0]) for name, row in rows.items()}
+bars = ax.barh(list(errors), list(errors.values()), color=["tab:green", "tab:blue"])
+ax.bar_label(bars, labels=[f" {e:.2f} %" for e in errors.values()])
+ax.axvline(0.65, color="gray", ls=":", label="article III: ≈ 0.65 % (99.35 % accuracy)")
+ax.set_xlabel("test error (%)")
+ax.set_xlim(0, max(max(errors.values()) * 1.25, 1))
+ax.set_title("Test error: lower is better")
+ax.legend(loc="lower right", fontsize=8)
+
+# %% [markdown]
+# ## What you should have seen
+#
+# - The learning rate falls from 0.01 by a factor 0.85 per epoch, to about 9·10⁻⁵ in epoch 30.
+# - Momentum turned a crawl along the valley floor into a quick (if swinging) descent on the toy
+#   valley; L2 adds a small penalty `l2 · Σ w²` that keeps the weights small.
+# - Loss fell and accuracy rose epoch by epoch; the validation accuracy flattened as the rate got small.
+# - The splits were saved once; a second `save_splits` raised `FileExistsError` and the file stayed unchanged.
+# - Full mode reaches about 99.4–99.5 % test accuracy, like the reference model (quick mode: about 98 %).
+#
+# ## Exercise
+#
+# **1.** Write `my_learning_rate(epoch, config)`: the rate used in epoch `epoch` (counting from 0), for
+# any configuration with a decay. **2.** After how many epochs (counting from 0) has the reference
+# schedule fallen below one tenth of its initial value? Put your answers below and run the check.
+
+# %%
+def my_learning_rate(epoch, config):
+    """The learning rate in epoch ``epoch`` (from 0) of a ``TrainConfig`` with a decay per epoch."""
+    # Your code here
+    raise NotImplementedError("my_learning_rate is not written yet")
+
+
+my_first_epoch_below_a_tenth = ...  # Your code here
+
+# %%
+# self-check against the schedule Keras really uses
+with self_check(my_first_epoch_below_a_tenth=my_first_epoch_below_a_tenth):
+    for cfg in (REFERENCE_CONFIG,
+                dataclasses.replace(REFERENCE_CONFIG, learning_rate=0.05, decay_rate=0.5, epochs=8)):
+        expected = schedule_per_epoch(cfg, steps_per_epoch=100)
+        mine = np.array([my_learning_rate(e, cfg) for e in range(cfg.epochs)])
+        assert np.allclose(mine, expected, rtol=1e-5), f"expected {expected}, got {mine}"
+    reference_rates = schedule_per_epoch(REFERENCE_CONFIG, 100)
+    assert my_first_epoch_below_a_tenth == int(np.argmax(reference_rates < reference_rates[0] / 10)), \
+        f"{my_first_epoch_below_a_tenth} is not the first epoch whose rate is below {reference_rates[0] / 10:.0e}"
+print("Both answers are correct.")

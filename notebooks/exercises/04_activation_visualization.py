@@ -1,0 +1,230 @@
+# %% [markdown]
+# > **Student version.** The exercises at the end of this notebook have stubs where the solutions were:
+# > `# Your code here` and `raise NotImplementedError(...)` or `...`. Write your code there and run the
+# > self-check below it; it fails until your answer is right. The solutions are in the notebook of the
+# > same name one folder up, `../04_activation_visualization.ipynb`.
+# >
+# > Teachers: this file is generated from `notebooks/04_activation_visualization.py` by `python tools/make_exercises.py`;
+# > edit that file, not this one.
+
+# %% [markdown]
+# # 04 · What the convolutional layers make of a digit: activation grids
+#
+# A trained CNN turns a 28×28 digit into 32 maps, then 64, then 128 — each a little image of its own.
+# In this notebook you look at all of them at once, laid out as a grid, layer after layer.
+#
+# You will learn
+# - how to read out the output of *any* named layer of a Keras model (a sub-model from the input to that
+#   layer),
+# - how the maps of a layer are tiled into one picture (8 maps per row; a dense layer as a block of cells),
+# - how the resolution falls from 26×26 to 3×3 and the digit's strokes dissolve on the way — measured,
+#   not only seen,
+# - what three different 4s have in common at the last convolutional layer,
+# - how to explore any digit and layer with a small widget.
+#
+# This follows articles IV and V of the series ("visualizing the activation output of convolutional
+# layers and maps", "about the difference of activation patterns and features"), and uses the grid
+# layout of article VI. The model is the committed reference model trained in notebook 03.
+
+# %%
+# %matplotlib inline
+import inspect
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import helpers
+from helpers import (activation_explorer, activation_grid, clear_examples, grid_layout, layer_activations,
+                     load_mnist, load_reference_model, map_image_correlation, plot_digit_and_grid,
+                     plot_grids_side_by_side, predict_proba, quick_mode)
+from helpers.exercise_check import self_check
+
+QUICK = quick_mode()  # CI sets CI=true: fewer digits in the statistics below
+model = load_reference_model()
+(x_train, y_train), (x_test, y_test) = load_mnist()
+print(f"quick mode: {QUICK}; test set: {x_test.shape}, labels {y_test.shape}")
+
+# %% [markdown]
+# ## 1 · The output of a named layer
+#
+# Keras lets us build a second model that shares the trained layers but stops at the layer we want to
+# see. `layer_activations` does exactly that — once per model and layer; later calls reuse the
+# sub-model — and standardizes the images first, as in training.
+
+# %%
+print(inspect.getsource(helpers.activations.layer_submodel))
+
+# %% [markdown]
+# The first test image of a 4 is our digit for this notebook. Here is what every layer outputs for it:
+
+# %%
+DIGIT = int(np.flatnonzero(y_test == 4)[0])
+print(f"test image {DIGIT}, label {y_test[DIGIT]}")
+for name in helpers.model_layer_names(model):
+    acts = layer_activations(model, name, x_test[DIGIT])
+    print(f"{name:11s} output shape {acts.shape[1:]}")
+
+# %%
+CONV_POOL = ["Conv2D_1", "Max_Pool_1", "Conv2D_2", "Max_Pool_2", "Conv2D_3"]
+expected = {"Conv2D_1": (26, 26, 32), "Max_Pool_1": (13, 13, 32), "Conv2D_2": (11, 11, 64),
+            "Max_Pool_2": (5, 5, 64), "Conv2D_3": (3, 3, 128), "Dense_1": (100,)}
+for name, shape in expected.items():
+    assert layer_activations(model, name, x_test[DIGIT]).shape[1:] == shape, name
+
+# %% [markdown]
+# ## 2 · From many maps to one picture
+#
+# `activation_grid` places the maps of one image side by side, 8 per row, in map order: map 0 top left,
+# map 7 top right, map 8 starts the second row. How the cells are laid out follows from the shape of the
+# activations alone: (h, w, n_maps) gives maps of h×w, a vector of n values (a dense layer) gives one
+# small cell per node in a near-square block. The layout object also tells where each map sits, which
+# the plots use to write map numbers into the cells.
+
+# %%
+for name in CONV_POOL + ["Dense_1"]:
+    acts = layer_activations(model, name, x_test[DIGIT])
+    layout = grid_layout(acts.shape)
+    print(f"{name:11s} {layout.n_maps:4d} {layout.kind} of {layout.cell_shape[0]}×{layout.cell_shape[1]} "
+          f"→ {layout.n_rows} rows × {layout.n_cols} columns → grid {activation_grid(acts).shape}")
+layout3 = grid_layout((3, 3, 128))
+print("map 9 of Conv2D_3 starts at grid pixel (row, column) =", layout3.cell_origin(9))
+
+# %% [markdown]
+# ## 3 · The digit through all convolutional and pooling layers
+#
+# One figure per layer: the digit on the left, all maps of the layer on the right, on the layer's own
+# colour scale (ReLU outputs are ≥ 0; dark means "this map does not respond here").
+
+# %%
+for name in CONV_POOL:
+    fig = plot_digit_and_grid(model, name, x_test, DIGIT, labels=y_test)
+    plt.show()
+
+# %% [markdown]
+# Watch two things from layer to layer:
+#
+# - **Resolution falls**: 26×26 → 13×13 (pooling halves it) → 11×11 → 5×5 → 3×3.
+# - **Lines dissolve**: many Conv2D_1 maps are the digit again, with some strokes emphasized (edges of one
+#   direction, the inner or outer side of a line). In Conv2D_2 only parts of strokes remain, and the
+#   3×3 maps of Conv2D_3 show no strokes at all — just a few active positions.
+#
+# The second point can be measured: enlarge each map to 28×28 and compute its correlation with the
+# digit. For every digit we keep the map that resembles it most; the median of that best correlation
+# over many test digits falls layer by layer.
+
+# %%
+n_digits = 100 if QUICK else 1000
+sample = x_test[:n_digits]
+best_match = {}
+for name in CONV_POOL:
+    corr = map_image_correlation(layer_activations(model, name, sample), sample)  # (n_digits, n_maps)
+    best_match[name] = float(np.median(corr.max(axis=1)))
+    print(f"{name:11s} median correlation of the best-matching map with the digit: {best_match[name]:.2f}")
+
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(CONV_POOL, [best_match[n] for n in CONV_POOL], "o-")
+ax.set_ylim(0, 1)
+ax.set_ylabel("median best correlation")
+ax.set_title(f"How much of the digit a layer's maps still show ({n_digits} test digits)")
+plt.show()
+
+# %%
+assert best_match["Conv2D_1"] > 0.6, "Conv2D_1 maps should still look like the digit"
+assert best_match["Conv2D_1"] > best_match["Conv2D_2"] > best_match["Conv2D_3"], "resemblance should fall with depth"
+
+# %% [markdown]
+# ## 4 · Making weak maps visible
+#
+# On one colour scale a few strong maps hide all others. Article IV therefore standardizes each map on its
+# own (mean 0, standard deviation 1) and clips it at ±2 standard deviations. Now every map uses the full
+# colour range — good for seeing *where* a map responds, but the brightness no longer says *how strongly*
+# (a map with weak, noisy output looks as busy as a strong one). Maps that are constant stay flat.
+
+# %%
+fig = plot_digit_and_grid(model, "Conv2D_2", x_test, DIGIT, labels=y_test, standardize=True)
+plt.show()
+
+# %% [markdown]
+# ## 5 · Three different 4s at the last convolutional layer (article V)
+#
+# Three 4s written in different ways, picked by the model's confidence (the 4s it is surest about), their
+# Conv2D_3 grids on one shared colour scale so that equal colours mean equal activations. The red frames
+# mark maps that respond strongly to all three: among the 16 strongest maps of each 4, those that all
+# three share.
+
+# %%
+probs = predict_proba(model, x_test)
+fours = clear_examples(probs, y_test, 4, n=3)
+acts = layer_activations(model, "Conv2D_3", x_test[fours])          # (3, 3, 3, 128)
+strength = acts.max(axis=(1, 2))                                     # (3, 128): strongest response per map
+top16 = [set(np.argsort(-s)[:16]) for s in strength]
+shared = sorted(int(k) for k in set.intersection(*top16))
+print("clear 4s (test indices):", fours.tolist(), "| maps among the 16 strongest of all three:", shared)
+fig = plot_grids_side_by_side(model, "Conv2D_3", x_test, fours, labels=y_test, highlight=shared, show_indices=True,
+                              titles=[f"P(4) = {probs[i, 4]:.4f}" for i in fours])
+plt.show()
+
+# %%
+assert np.all(y_test[fours] == 4)
+assert len(shared) >= 2, "three clear 4s should share some of their strongest Conv2D_3 maps"
+
+# %% [markdown]
+# The three grids share a handful of strongly responding maps — points that, in article V, looked like
+# the "4-ness" of the digits. Whether such points are enough to tell a 4 from a 9 is the question of
+# notebook 05.
+#
+# ## 6 · Explore
+#
+# Pick any test image and any layer. The status line shows what the model predicts; tick the box for
+# per-map standardization.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = activation_explorer(model, x_test, y_test, index=DIGIT, layer="Conv2D_1")
+explorer
+
+# %% [markdown]
+# The widget is plain Python underneath: setting its values recomputes the grid.
+
+# %%
+explorer.index.value = int(fours[1])
+explorer.layer.value = "Max_Pool_2"
+assert explorer.grid.shape == (8 * 5, 8 * 5)
+explorer.layer.value = "Dense_1"
+assert explorer.grid.shape == (10, 10)
+print(explorer.status.value)
+
+# %% [markdown]
+# ## What you should have seen
+#
+# - Every layer's output can be read with a sub-model that ends at that layer; its maps fit into one grid
+#   of 8 maps per row (a dense layer: a 10×10 block for 100 nodes).
+# - From Conv2D_1 to Conv2D_3 the maps shrink from 26×26 to 3×3. The first layer's maps still show the
+#   digit; from layer to layer the resemblance falls (the median best correlation in section 3), and at
+#   Conv2D_3 no strokes remain, only a few active positions per map.
+# - Per-map standardization makes weak maps visible at the price of hiding how strong they are.
+# - Different 4s share some strongly responding Conv2D_3 maps.
+#
+# ## Exercise · predict the grid shape
+#
+# Without running the model, write `grid_shape(activation_shape)` that returns the shape of the grid
+# `activation_grid` draws: conv/pool output (h, w, n_maps) → 8 maps per row; dense output (n,) → a block
+# of rows × columns with rows × columns = n, as square as possible (rows ≤ columns). Then run the check.
+
+# %%
+def grid_shape(activation_shape):
+    """(height, width) of the grid that ``activation_grid`` draws for one image's activations of this shape."""
+    # Your code here
+    raise NotImplementedError("grid_shape is not written yet")
+
+
+# %%
+# self-check: your shapes against the grids activation_grid really draws
+with self_check():
+    for name in helpers.model_layer_names(model):
+        acts = layer_activations(model, name, x_test[DIGIT])[0]
+        drawn = activation_grid(acts).shape
+        assert grid_shape(acts.shape) == drawn, f"{name} {acts.shape}: the grid is {drawn}, not {grid_shape(acts.shape)}"
+    for shape, drawn in (((3, 3, 128), (48, 24)), ((100,), (10, 10)), ((10,), (2, 5))):
+        assert grid_shape(shape) == drawn, f"{shape}: the grid is {drawn}, not {grid_shape(shape)}"
+print("all grid shapes right")

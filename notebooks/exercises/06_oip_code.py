@@ -1,0 +1,577 @@
+# %% [markdown]
+# > **Student version.** The exercises at the end of this notebook have stubs where the solutions were:
+# > `# Your code here` and `raise NotImplementedError(...)` or `...`. Write your code there and run the
+# > self-check below it; it fails until your answer is right. The solutions are in the notebook of the
+# > same name one folder up, `../06_oip_code.ipynb`.
+# >
+# > Teachers: this file is generated from `notebooks/06_oip_code.py` by `python tools/make_exercises.py`;
+# > edit that file, not this one.
+
+# %% [markdown]
+# # 06 · The OIP algorithm, step by step
+#
+# Which input image makes one map of a convolutional layer fire as strongly as possible? This notebook
+# builds the answer piece by piece with the course's class `My_OIP` (in `helpers/oip.py`): a noisy start
+# image, gradient *ascent* on the input, and a few details that make the ascent work.
+#
+# You will learn
+# - the difference between an **activation pattern** (what the maps show for a given digit) and an
+#   **OIP** (an input pattern that a given map reacts to),
+# - how the sub-model "input → Conv2D_3" is built,
+# - how the start image mixes random fluctuations on several length scales,
+# - what one ascent step does — re-derived by hand with `tf.GradientTape` and compared with the engine,
+# - why the gradient is normalized and why the image is standardized after every step,
+# - a full run with log-spaced snapshots and a convergence criterion, as an 8-panel figure and a GIF,
+# - what happens when a map does not respond at all, and how a precursor search rescues it,
+# - "perfect digits" (class maximization) and a regularized variant of the ascent.
+#
+# This follows article VIII of the series ("Python code to visualize patterns which activate a map
+# strongly") and the first part of article IX (the run for map 120 of Conv2D_3). The article's code draws
+# into figures handed in from outside and runs one eager step at a time for one map; the course keeps the
+# algorithm but not that design: `My_OIP` returns data, runs a compiled loop, and works on whole batches.
+
+# %%
+# %matplotlib inline
+import inspect
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from IPython.display import Image, display
+
+import helpers
+import helpers.oip
+from helpers import (My_OIP, enhance_contrast, evolution_figure, fluctuation_components, image_row_figure,
+                     initial_image, load_mnist, load_reference_model, plot_digit_and_grid, quick_mode,
+                     save_gif, snapshot_steps)
+from helpers.exercise_check import self_check
+
+QUICK = quick_mode()  # CI sets CI=true: shorter runs where the step count matters
+# The engine compiles one loop per set of options (plain, regularized, ...); TensorFlow would print a
+# "retracing" notice for that, which is expected here and not a problem.
+tf.get_logger().setLevel("ERROR")
+N_EPOCHS = 200 if QUICK else 600  # the article: 600 steps
+MAP = 120  # the map of article IX ("Hand of MNIST" in the author's model)
+model = load_reference_model()
+(x_train, y_train), (x_test, y_test) = load_mnist()
+print(f"quick mode: {QUICK}; steps for the full runs: {N_EPOCHS}; "
+      f"reference model: test accuracy {helpers.reference_record()['test_accuracy']:.4f}")
+
+# %% [markdown]
+# ## 1 · OIP versus activation pattern
+#
+# Notebooks 04 and 05 looked at **activation patterns**: we fed a real digit into the CNN and drew what
+# each map of a layer produced. The digit is fixed; the maps are the result.
+#
+# An **OIP** ("original input pattern") turns the question around. We fix *one* map and ask which input
+# image drives it hardest. The answer is a picture in input space — 28×28 pixels — that shows the
+# geometric arrangement of dark and bright pixels the map's filters (and all filters beneath them) are
+# tuned to. Keep two things in mind:
+# - An OIP is an idealization. We maximize the *mean* activation over the whole map, so the picture often
+#   repeats the same small element at several places, wherever the map's neurons look.
+# - It is also partly *made* by the algorithm: the ascent finds one local maximum, reached from one random
+#   start. Another start may give a related but different picture.
+#
+# Here is an activation pattern for comparison: a test digit and the 128 maps (3×3 each) of Conv2D_3.
+
+# %%
+fig = plot_digit_and_grid(model, "Conv2D_3", x_test, 0, labels=y_test, highlight=[MAP])
+plt.show()
+
+# %% [markdown]
+# And the real test digits that make map 120 fire most. An OIP will be a *synthetic* image that fires the
+# map even more strongly than any of them.
+
+# %%
+oip = My_OIP(model, layer_name="Conv2D_3")  # the same as My_OIP(): the reference model, layer Conv2D_3
+test_means = oip.map_activations(x_test)    # (10000, 128) mean activation of every map for every digit
+top = np.argsort(-test_means[:, MAP])[:8]
+fig = image_row_figure(x_test[top], titles=[f"#{i} ({y_test[i]}): {test_means[i, MAP]:.2f}" for i in top],
+                       cmap="gray_r", suptitle=f"test digits with the highest mean activation of map {MAP}")
+plt.show()
+
+# %% [markdown]
+# ## 2 · The sub-model: input → one layer
+#
+# To push the input image towards a map, we need the map's activation as a function of the input — and
+# its gradient. A Keras model that shares the CNN's layers but stops at the layer of interest does
+# exactly that; it has no weights of its own. `My_OIP(model_or_path=None, layer_name="Conv2D_3")` builds
+# it in its constructor and keeps it as `oip.submodel`.
+
+# %%
+print(oip)
+oip.submodel.summary()
+print("input shape :", oip.submodel.inputs[0].shape)
+print("output shape:", oip.submodel.output.shape, "→", oip.n_maps, "maps of", oip.map_shape, "neurons")
+
+# %%
+assert oip.submodel.output.shape[1:] == (3, 3, 128)
+# the sub-model shares the CNN's weights: its output is the CNN's Conv2D_3 output
+assert np.allclose(oip.map_activations(x_test[:5]),
+                   helpers.layer_activations(model, "Conv2D_3", x_test[:5]).mean(axis=(1, 2)), atol=1e-5)
+print(inspect.getsource(My_OIP.__init__))
+
+# %% [markdown]
+# Bad input gets a clear error, not a crash deep inside Keras:
+
+# %%
+for bad in ("Conv2D_9", "Dense_1"):
+    try:
+        My_OIP(model, layer_name=bad)
+    except ValueError as err:
+        print(f"{bad}: {err}")
+
+# %% [markdown]
+# ## 3 · The start image: fluctuations on several length scales
+#
+# The ascent needs somewhere to begin. A start image of pure pixel noise (every pixel independent) only
+# contains very short wavelengths; many maps of a deep layer react to larger structures — strokes, bows,
+# crossings. The article therefore mixes random fluctuations on four grids:
+#
+# 1. fill a coarse grid (3×3, 7×7, 14×14 and 28×28 cells) with uniform random numbers in [-1, 1],
+# 2. scale each grid smoothly (bicubic) up to 28×28 — a 3×3 grid becomes a few broad hills and valleys,
+# 3. add the four layers with one weight ("factor") each — the article's default is 0.5 for all four,
+# 4. standardize the sum (mean 0, standard deviation 1), because the CNN was trained on standardized digits.
+#
+# `fluctuation_components` returns the unweighted layers (steps 1–2); `initial_image` does all four steps.
+
+# %%
+SCALES = ((3, 3), (7, 7), (14, 14), (28, 28))  # the article's four grids
+FACTORS = (0.5, 0.5, 0.5, 0.5)                  # and its factors
+# Not every random start makes a given map fire (section 7 shows why). As the article's author did by
+# hand, we try seeds until the start gives map MAP a positive mean activation.
+START_SEED = next(s for s in range(1, 500)
+                  if oip.map_activations(initial_image(FACTORS, SCALES, seed=s))[0, MAP] > 0)
+print(f"first seed whose start makes map {MAP} fire: {START_SEED}")
+comps = fluctuation_components(SCALES, n=1, seed=START_SEED)   # (4 scales, 1 image, 28, 28, 1)
+start = initial_image(FACTORS, SCALES, n=1, seed=START_SEED)   # (1, 28, 28, 1), weighted and standardized sum
+
+fig, axes = plt.subplots(1, 5, figsize=(16, 3.6), constrained_layout=True)
+for ax, comp, scale, f in zip(axes, comps, SCALES, FACTORS):
+    im = ax.imshow(comp[0, :, :, 0], cmap="viridis", vmin=-1, vmax=1)
+    ax.set_title(f"grid {scale[0]}×{scale[1]}, factor {f}")
+    ax.axis("off")
+fig.colorbar(im, ax=axes[:4], shrink=0.8, label="fluctuation value")
+im = axes[4].imshow(start[0, :, :, 0], cmap="viridis")
+axes[4].set_title("weighted sum, standardized")
+axes[4].axis("off")
+fig.colorbar(im, ax=axes[4], shrink=0.8, label="pixel value (std units)")
+plt.show()
+
+# %%
+# the start image is exactly the standardized weighted sum of the components (same seed)
+by_hand = tf.image.per_image_standardization(np.tensordot(np.asarray(FACTORS, np.float32), comps, axes=1)).numpy()
+assert np.allclose(by_hand, start, atol=1e-5)
+assert abs(start.mean()) < 1e-5 and abs(start.std() - 1) < 1e-3
+assert np.array_equal(start, initial_image(FACTORS, SCALES, seed=START_SEED)), "same seed → same image"
+
+# %% [markdown]
+# The article hard-wired exactly four grids and suggested that a better code would take any number of
+# them. `initial_image` does: here five grids, with the weight shifted towards the long wavelengths.
+
+# %%
+five_scales, five_factors = (2, 4, 8, 16, 28), (1.0, 0.8, 0.6, 0.4, 0.2)
+five = initial_image(five_factors, five_scales, n=3, seed=5)
+fig = image_row_figure(five[..., 0], titles=[f"5 scales, seed 5, image {i}" for i in range(3)], cmap="viridis",
+                       suptitle=f"grids {five_scales}, factors {five_factors}", size=3)
+plt.show()
+assert five.shape == (3, 28, 28, 1)
+
+# %% [markdown]
+# ## 4 · One ascent step, by hand
+#
+# The quantity to maximize (the "loss", although we climb it) is the **mean activation of the chosen map**
+# over its 3×3 neurons. One step:
+#
+# 1. compute the loss under a `tf.GradientTape` that watches the input image,
+# 2. take the gradient of the loss with respect to the input pixels,
+# 3. normalize the gradient to unit RMS (root mean square) — section 5 says why,
+# 4. move the image a small step `epsilon` *along* the gradient (plus sign: ascent),
+# 5. standardize the image again.
+#
+# Written out, for one image, eagerly:
+
+# %%
+def hand_step(x, map_index, epsilon=0.01, standardize=True):
+    """One ascent step for one map, spelled out (the teaching version of the engine's loop body)."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_mean(oip.submodel(x)[..., map_index])   # mean over the map's neurons
+    g = tape.gradient(loss, x)
+    g = g / (tf.sqrt(tf.reduce_mean(tf.square(g))) + 1e-7)       # unit RMS
+    x = x + epsilon * g                                          # ascent: plus sign
+    if standardize:
+        x = tf.image.per_image_standardization(x)
+    return x, loss
+
+
+x1_hand, loss0_hand = hand_step(tf.convert_to_tensor(start), MAP)
+print(f"loss before the step: {float(loss0_hand):.5f}")
+
+# %% [markdown]
+# `My_OIP.derive` with one step from the same start must give the same image and the same loss:
+
+# %%
+one = oip.derive(MAP, n_epochs=1, start=start, n_reports=0)
+print(one, "| largest pixel difference to the hand step:", np.abs(one.image - x1_hand.numpy()[0, :, :, 0]).max())
+assert np.allclose(one.image, x1_hand.numpy()[0, :, :, 0], atol=1e-5)
+assert np.isclose(one.losses[0], float(loss0_hand), rtol=1e-5)
+
+# %% [markdown]
+# The engine does the same step inside one compiled `tf.while_loop` (the method is wrapped in
+# `tf.function`), for a whole batch at once: every image in the batch has its own map (`channels`,
+# selected with a one-hot mask), its own loss, its own gradient normalization. It also records the
+# losses, keeps the snapshots and tracks convergence — all without returning to Python between steps.
+# Jitter and total variation (section 10) are optional extras, off by default.
+
+# %%
+print(inspect.getsource(helpers.oip._Ascent._loop_py))
+
+# %% [markdown]
+# ## 5 · Why normalize the gradient, and why standardize the image?
+#
+# **Normalizing the gradient.** The raw gradient's size depends on the map, on the start image and on the
+# stage of the run; for a map that does not fire at all it is exactly zero. A fixed step on the raw
+# gradient would therefore need a new step size for every map. With the gradient scaled to unit RMS,
+# every step changes the image by the same amount, `epsilon` (in units of the pixels' standard
+# deviation), whatever the map. Here are the raw gradient sizes of all maps for one start image:
+
+# %%
+x_batch = tf.repeat(tf.convert_to_tensor(start), oip.n_maps, axis=0)   # the same start for every map
+with tf.GradientTape() as tape:
+    tape.watch(x_batch)
+    per_map = tf.reduce_mean(oip.submodel(x_batch), axis=(1, 2))          # (128 images, 128 maps)
+    total = tf.reduce_sum(tf.linalg.diag_part(per_map))                   # image k → map k; images independent
+raw_rms = tf.sqrt(tf.reduce_mean(tf.square(tape.gradient(total, x_batch)), axis=(1, 2, 3))).numpy()
+alive = raw_rms > 0
+print(f"{alive.sum()} of 128 maps have a non-zero gradient at this start; "
+      f"their raw gradient RMS spans {raw_rms[alive].min():.2e} … {raw_rms[alive].max():.2e} "
+      f"(a factor {raw_rms[alive].max() / raw_rms[alive].min():.0f})")
+print(f"a step of 0.01 × raw gradient would move the pixels by {0.01 * raw_rms[alive].min():.1e} … "
+      f"{0.01 * raw_rms[alive].max():.1e} (RMS); 0.01 × normalized gradient moves them by 0.01 for every map")
+
+# %% [markdown]
+# **Standardizing the image.** The CNN's hidden layers use ReLU: for positive input a ReLU is a straight
+# ramp with no maximum. Once the ascent has found a pattern the map likes, simply making the image
+# *stronger* raises the activation further — forever. A quick proof with the OIP we will derive below:
+# multiply a pattern by 2, 4, 8 and feed it in *without* standardizing it.
+
+# %%
+pattern = oip.derive(MAP, n_epochs=N_EPOCHS, start=start).image[None, :, :, None]
+for f in (1, 2, 4, 8):
+    act = float(tf.reduce_mean(oip.submodel(tf.constant(f * pattern))[..., MAP]))
+    print(f"pattern × {f}: mean activation of map {MAP} = {act:7.2f}")
+
+# %% [markdown]
+# So without standardization "the best image" does not exist: the ascent just inflates the contrast.
+# Below, the hand step runs once without and once with standardization, from the same start (the step is
+# wrapped in `tf.function` only to make the demonstration fast). Without it, the loss grows roughly
+# linearly and the image's standard deviation grows with it; with it, the loss levels off at a real
+# maximum of the *shape* of the pattern, and the engine follows the same curve.
+
+# %%
+fast_step = tf.function(hand_step)
+curves = {}
+for standardize in (False, True):
+    x, losses, stds = tf.convert_to_tensor(start), [], []
+    for _ in range(N_EPOCHS):
+        x, loss = fast_step(x, MAP, 0.01, standardize)
+        losses.append(float(loss))
+        stds.append(float(tf.math.reduce_std(x)))
+    curves[standardize] = (np.array(losses), np.array(stds))
+engine = oip.derive(MAP, n_epochs=N_EPOCHS, start=start)
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4), constrained_layout=True)
+ax1.plot(curves[False][0], label="hand loop, no standardization")
+ax1.plot(curves[True][0], lw=3, alpha=0.5, label="hand loop, standardized")
+ax1.plot(engine.losses, "k--", lw=1, label="My_OIP.derive")
+ax1.set(xlabel="step", ylabel=f"mean activation of map {MAP} (loss)", title="loss per step")
+ax1.legend()
+ax2.plot(curves[False][1], label="no standardization")
+ax2.plot(curves[True][1], label="standardized")
+ax2.set(xlabel="step", ylabel="standard deviation of the image", title="image scale")
+ax2.legend()
+for ax in (ax1, ax2):
+    ax.grid(alpha=0.3)
+plt.show()
+
+# %%
+no_std, with_std = curves[False][0], curves[True][0]
+late = slice(N_EPOCHS // 2, None)
+print(f"loss gained in the second half: without standardization {no_std[-1] - no_std[N_EPOCHS // 2]:.2f}, "
+      f"with {with_std[-1] - with_std[N_EPOCHS // 2]:.2f}")
+assert curves[False][1][-1] > 2 * curves[True][1][-1], "without standardization the image keeps growing"
+assert no_std[-1] > 1.5 * with_std[-1]
+assert np.all(np.diff(no_std[late]) > 0), "…and the loss keeps rising"
+assert np.allclose(engine.losses, with_std, rtol=1e-3, atol=1e-3), "the engine follows the hand loop"
+
+# %% [markdown]
+# ## 6 · The full run for map 120
+#
+# Now the article's run: 600 steps, `epsilon = 0.01`, snapshots at log-spaced steps (each interval twice
+# the previous one, so the fast early changes and the slow late ones are both visible). The start uses
+# the article's four scales and factors.
+#
+# **Convergence.** The article watches the relative change of the loss from one step to the next,
+# `(loss[j] − loss[j−1]) / loss[j]`. `My_OIP` calls a run *converged* once that ratio stays below
+# `conv_criterion = 2e-4` for four steps in a row (after step 10); `stop_early=True` would stop there.
+
+# %%
+steps = snapshot_steps(N_EPOCHS, 6)
+print("snapshot steps:", steps)
+t0 = time.perf_counter()
+res = oip.derive(MAP, n_epochs=N_EPOCHS, epsilon=0.01, seed=START_SEED, factors=FACTORS, scales=SCALES)
+print(f"{res}  ({time.perf_counter() - t0:.2f} s)")
+fig = evolution_figure(res, title=f"Conv2D_3, map {MAP}: start, snapshots and loss ({N_EPOCHS} steps)")
+plt.show()
+
+# %%
+rel = np.diff(res.losses) / np.maximum(res.losses[1:], 1e-7)    # relative change at steps 1, 2, ...
+print(" step      loss   relative change")
+for s in steps:
+    print(f"{s:5d}  {res.losses[s]:8.4f}   {rel[s - 1] if s else float('nan'):10.2e}")
+print(f"converged: {res.converged}, at step {res.converged_at}")
+
+# %%
+assert [s for s, _ in res.snapshots] == steps
+assert res.responded and res.losses[-1] > 5 * max(res.losses[0], 1e-3)
+if not QUICK:
+    assert steps == [0, 9, 18, 36, 72, 144, 288, 599]   # the article's steps
+    assert res.converged and res.losses[-1] > 0.95 * res.losses.max()   # levelled off near its maximum
+
+# %% [markdown]
+# The relative change shrinks by orders of magnitude along the run; near the end it can even turn slightly
+# negative, when the image only wobbles around the maximum it found. The article's losses reached about
+# 330, ours about 6: the absolute size of activations depends on the trained weights (our model was
+# trained with an L2 penalty, for instance), so only the shape of the curve can be compared.
+#
+# In the article the pattern of map 120 looked like a hand with spread fingers. **Our reference model is
+# another training run** — its map 120 is another filter combination, so its pattern need not look like
+# a hand at all. Which map of our model plays that role, if any, is a question for the gallery of
+# notebook 07. What carries over is the behaviour: a pattern grows out of the noise in the first ~100
+# steps, sharpens, and the loss levels off.
+#
+# Contrast enhancement (`enhance_contrast`, the article's `_transform_tensor_to_img`) pushes the dull
+# background to black, which makes the pattern easier to see:
+
+# %%
+fig = image_row_figure([res.image, enhance_contrast(res.image), enhance_contrast(res.image, 0.46, 0.8)],
+                       titles=["as computed", "contrast (0.33, 1.0)", "contrast (0.46, 0.8)"], cmap="viridis",
+                       suptitle=f"OIP of map {MAP}", size=3)
+plt.show()
+
+# %% [markdown]
+# ## 7 · A map that does not respond — and the precursor that rescues it
+#
+# If a start image leaves all 3×3 neurons of a map at zero (every ReLU below its threshold), the mean
+# activation is zero *and so is its gradient*: the ascent has no direction and stays where it is. The
+# article's loop stops after more than 10 such steps and asks for another start. `My_OIP` does not stop
+# the program; it marks the result `responded=False` and attaches a message.
+#
+# Let us provoke it: all 128 maps at once (one batch), from starts with **short wavelengths only**.
+
+# %%
+SHORT_ONLY = (0.0, 0.0, 0.5, 1.0)
+t0 = time.perf_counter()
+short_runs = oip.derive_many(range(oip.n_maps), n_epochs=30, factors=SHORT_ONLY, seed=0, n_reports=0)
+silent = [r.map_index for r in short_runs if not r.responded]
+print(f"all 128 maps, 30 steps, one batch: {time.perf_counter() - t0:.1f} s")
+print(f"{len(silent)} maps did not respond to short-wavelength starts: {silent}")
+print(f"map {MAP} among them: {MAP in silent} (article IX started map 120 from long wavelengths only)")
+quiet = short_runs[silent[0]]
+print(quiet)
+print(quiet.message)
+
+# %%
+assert silent, "some maps should stay silent for short-wavelength starts"
+assert all(short_runs[m].start_activation == 0 and np.all(short_runs[m].losses == 0) for m in silent)
+
+# %% [markdown]
+# **The precursor** (article X's idea) looks before it climbs: it draws many candidate start images with
+# long wavelengths only (256 by default), sends them all through the network in one go, and keeps for each
+# map the candidate that activates it most. Maps that none of them wakes get further rounds with some
+# shorter wavelengths mixed in. Then the normal ascent runs from the chosen start.
+
+# %%
+rescued = oip.derive(quiet.map_index, n_epochs=N_EPOCHS, precursor=True, seed=0)
+print(rescued, f"| start activation {rescued.start_activation:.3f}")
+fig = image_row_figure([quiet.initial_image, rescued.initial_image, rescued.image],
+                       titles=["short-wavelength start\n(no response)", "precursor's start",
+                               f"OIP after {N_EPOCHS} steps"], cmap="viridis", size=3,
+                       suptitle=f"map {quiet.map_index}")
+plt.show()
+
+# %%
+assert rescued.responded and rescued.start_activation > 0 and rescued.final_loss > 0
+
+# %% [markdown]
+# ## 8 · The evolution as an animated GIF
+#
+# `save_gif` writes the start image and the snapshots as frames (with contrast enhancement, scaled up 8×).
+# It goes into a temporary directory here; pass any path ending in `.gif` to keep one.
+
+# %%
+with tempfile.TemporaryDirectory() as tmp:
+    gif_path = save_gif(res, Path(tmp) / f"oip_map_{MAP}.gif", duration_ms=500)
+    gif_bytes = gif_path.read_bytes()
+    print(f"{gif_path.name}: {len(gif_bytes) / 1024:.1f} kB, {1 + len(res.snapshots)} frames")
+display(Image(data=gif_bytes, format="gif"))
+assert gif_bytes[:6] in (b"GIF87a", b"GIF89a")
+
+# %% [markdown]
+# ## 9 · Perfect digits: the same ascent on the class scores
+#
+# The same machinery works for the output layer (see the blog post on filters and perfect digits in the
+# references). Instead of a map's mean activation we maximize the score of one class *before* the softmax
+# (the softmax itself saturates at 1, and raising one class's probability can also be done by lowering the
+# others). Starting from faint noise, each of the 10 images climbs towards "the most 0-like", "the most
+# 1-like", … image the model can imagine.
+
+# %%
+t0 = time.perf_counter()
+digits = oip.perfect_digits(n_epochs=N_EPOCHS)
+predicted = oip.classify(digits)
+probs = model.predict(digits[..., None], verbose=0)
+print(f"{N_EPOCHS} steps for all 10 classes in one batch: {time.perf_counter() - t0:.1f} s")
+fig = image_row_figure(digits, titles=[f"class {c}: P = {probs[c, c]:.3f}" for c in range(10)], cmap="gray_r",
+                       suptitle="perfect digits: each image maximizes one class score")
+plt.show()
+
+# %%
+print("classified as:", predicted)
+assert np.array_equal(predicted, np.arange(10))
+
+# %% [markdown]
+# They rarely look like handwriting: the model only needs the few pixel arrangements that separate the
+# classes, and the ascent exaggerates exactly those.
+#
+# ## 10 · Plain versus regularized OIPs
+#
+# A plain ascent happily builds pixel-fine, high-frequency texture whenever it raises the activation a
+# little. Two regularizers from the feature-visualization literature (not in the article, off by default)
+# push towards smoother, more "natural" patterns:
+# - **jitter**: before every step the image is rolled by a random shift of up to `jitter` pixels, so a
+#   pattern that only works at one exact pixel position gains nothing;
+# - **total variation** (`tv_weight`): the objective subtracts `tv_weight` × the mean absolute difference
+#   between neighbouring pixels, which penalizes jumps.
+#
+# Same maps, same starts (the precursor with the same seed), with and without the two:
+
+# %%
+maps = [MAP, quiet.map_index, 3, 56]
+plain = oip.derive_many(maps, n_epochs=N_EPOCHS, precursor=True, seed=4)
+regular = oip.derive_many(maps, n_epochs=N_EPOCHS, precursor=True, seed=4, jitter=1, tv_weight=1.5)
+
+
+def total_variation(img):
+    return np.abs(np.diff(img, axis=0)).mean() + np.abs(np.diff(img, axis=1)).mean()
+
+
+fig, axes = plt.subplots(2, len(maps), figsize=(3 * len(maps), 6.4), constrained_layout=True)
+for col, (p, r) in enumerate(zip(plain, regular)):
+    for row, (res_k, kind) in enumerate([(p, "plain"), (r, "jitter 1, TV 1.5")]):
+        ax = axes[row, col]
+        ax.imshow(res_k.image, cmap="viridis")
+        ax.set_title(f"map {res_k.map_index}, {kind}\nloss {res_k.final_loss:.2f}, TV {total_variation(res_k.image):.2f}",
+                     fontsize=9)
+        ax.axis("off")
+fig.suptitle("plain (top) versus regularized (bottom) OIPs from the same starts")
+plt.show()
+
+# %%
+tv_plain = np.mean([total_variation(r.image) for r in plain])
+tv_reg = np.mean([total_variation(r.image) for r in regular])
+print(f"mean total variation: plain {tv_plain:.3f}, regularized {tv_reg:.3f}")
+assert tv_reg < tv_plain
+assert all(r.responded for r in plain + regular)
+
+# %% [markdown]
+# The regularized patterns are smoother and a bit less activating (the loss column): they trade some of
+# the map's response for images with fewer pixel-scale artefacts. Which version "is" the map's pattern is
+# a matter of taste; the plain one is what the article computes.
+#
+# ## 11 · From the article's methods to the course's
+#
+# | article (`My_OIP`, 2020) | what it did | course |
+# |---|---|---|
+# | `_load_cnn_model` | load the trained CNN from an `.h5` file | `load_model_file(path)` / `load_reference_model()`; `My_OIP(model_or_path)` |
+# | `_build_oip_model` | sub-model input → chosen layer | `My_OIP.__init__` → `oip.submodel` |
+# | `_setup_gradient_tape` | `GradientTape` watching the input, loss of one map | the tape inside the compiled `_Ascent._loop_py` (a `tf.function`), one map per batch image |
+# | `_derive_OIP` | set parameters, normalize gradient, start the loop | `oip.derive(map_index, ...)`, `oip.derive_many(map_indices, ...)` |
+# | `_oip_strat_0_optimization_loop` | eager loop, one step per Python iteration, draws snapshots | `_Ascent.run` + the `tf.while_loop` in `_loop_py`; snapshots returned in `OIPResult.snapshots`, drawn by `evolution_figure` |
+# | `_build_initial_img_data` | 4 fixed scales of fluctuations, weighted sum | `initial_image(factors, scales, n, seed)`, `fluctuation_components` (any number of scales) |
+# | `_transform_tensor_to_img` | contrast enhancement for display | `enhance_contrast(image, centre_move, fact)` |
+# | precursor (article X) | pick the best of many long-wavelength starts | `oip.precursor_starts`, `derive(..., precursor=True)` |
+#
+# ## 12 · Speed
+#
+# The article's loop takes one eager step at a time for one map. The course's loop is compiled once and
+# then runs every step inside TensorFlow, for many maps at once. When a batch asks for one map only, it
+# also skips the other maps: it runs the layers before Conv2D_3 and then just that map's 3×3×64 kernel,
+# one convolution instead of 128. And it gives the max-pooling layers a cheaper gradient: a mask that
+# sends each window's gradient to its maximum. Both give the same numbers in less time. One call
+# (already compiled above):
+
+# %%
+t0 = time.perf_counter()
+timed = oip.derive(MAP, n_epochs=N_EPOCHS, seed=2)
+dt = time.perf_counter() - t0
+print(f"derive(map {MAP}, {N_EPOCHS} steps): {dt:.2f} s = {1000 * dt / N_EPOCHS:.2f} ms per step")
+
+# %% [markdown]
+# `benchmarks/bench_oip.py` measures this properly against an eager one-step-at-a-time baseline in the same
+# run, and times all 128 maps of Conv2D_3 in one batch with the precursor (`python benchmarks/bench_oip.py`;
+# it takes a minute or two, so it is not run here).
+#
+# ## What you should have seen
+#
+# - The sub-model maps a (28, 28, 1) image to Conv2D_3's (3, 3, 128) output; an OIP maximizes the mean of
+#   one of those 128 maps.
+# - Start images built from random grids of 3×3 up to 28×28 cells: broad hills from the coarse grids, fine
+#   speckle from the fine ones, summed and standardized.
+# - A hand-written `GradientTape` step that gives the same image as `My_OIP.derive` for one step.
+# - Without standardization the loss and the image's scale just keep growing (ReLU ramps have no maximum);
+#   with it the loss levels off — doubling a pattern doubled the activation.
+# - For map 120 a pattern emerging from noise over log-spaced snapshots, with a loss that rises quickly
+#   and then flattens until the relative change drops below 2e-4 (in full mode).
+# - Many maps stay silent for short-wavelength starts (zero activation → zero gradient); the precursor's
+#   long-wavelength start wakes them up.
+# - Ten "perfect digits" classified as 0…9, and smoother regularized OIPs next to the plain ones.
+#
+# ## Exercise · long wavelengths wake the silent maps
+#
+# In section 7, `silent` lists the maps that did not respond to starts with short wavelengths only. Write
+# `long_wave_starts(n, seed)` that returns `n` start images of shape (n, 28, 28, 1) that contain **only the
+# two longest wavelengths** (the 3×3 and the 7×7 grids), standardized. Hint: `initial_image` takes any
+# scales and factors. The check then runs 30 steps for every silent map from one of your images and
+# counts how many of them respond now.
+
+# %%
+def long_wave_starts(n, seed):
+    """``n`` standardized start images, shape (n, 28, 28, 1), made of the 3×3 and 7×7 grids only."""
+    # Your code here
+    raise NotImplementedError("long_wave_starts is not written yet")
+
+
+# %%
+# self-check
+with self_check():
+    mine = long_wave_starts(4, seed=3)
+    assert mine.shape == (4, 28, 28, 1), f"n images of shape (28, 28, 1), not {mine.shape}"
+    assert np.allclose(mine.mean(axis=(1, 2, 3)), 0, atol=1e-4) and \
+        np.allclose(mine.std(axis=(1, 2, 3)), 1, atol=1e-2), "standardize each image"
+    neighbour_corr = np.corrcoef(mine[:, :, 1:].ravel(), mine[:, :, :-1].ravel())[0, 1]
+    assert neighbour_corr > 0.9, f"only long wavelengths → neighbouring pixels nearly equal (corr {neighbour_corr:.2f})"
+    awake = oip.derive_many(silent, n_epochs=30, start=long_wave_starts(len(silent), seed=0), n_reports=0)
+    n_awake = sum(r.responded for r in awake)
+    print(f"{n_awake} of {len(silent)} silent maps respond to a long-wavelength start")
+    assert n_awake >= 0.4 * len(silent), "long wavelengths should wake up a good part of the silent maps"
+print("exercise solved")
+
+# %% [markdown]
+# **Going further.** Run the check with `seed=1, 2, 3`: which silent maps never wake up from long
+# wavelengths alone? Derive their OIPs with `precursor=True` and compare them with the others — do they
+# look finer-grained?

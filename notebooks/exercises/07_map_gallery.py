@@ -1,0 +1,330 @@
+# %% [markdown]
+# > **Student version.** The exercises at the end of this notebook have stubs where the solutions were:
+# > `# Your code here` and `raise NotImplementedError(...)` or `...`. Write your code there and run the
+# > self-check below it; it fails until your answer is right. The solutions are in the notebook of the
+# > same name one folder up, `../07_map_gallery.ipynb`.
+# >
+# > Teachers: this file is generated from `notebooks/07_map_gallery.py` by `python tools/make_exercises.py`;
+# > edit that file, not this one.
+
+# %% [markdown]
+# # 07 · A gallery of patterns: what every map of the CNN reacts to
+#
+# Notebook 06 built the OIP algorithm for one map. Here it runs for **every** map of every
+# convolutional layer, and we look at the whole collection at once.
+#
+# You will learn
+# - how to derive the patterns (OIPs) of all 128 maps of Conv2D_3 in one batched run, with a
+#   precursor search for good starts, and how to check the result: *patterns found / live maps / all maps*,
+# - how much the precursor helps compared with plain random starts (the gaps of article IX),
+# - what the maps of Conv2D_1 and Conv2D_2 react to, and how patterns change with depth,
+# - how alike the patterns of one map are when the ascent starts from different random images
+#   (the "Hand of MNIST" series),
+# - how to explore one map interactively with sliders for the map, the fluctuation mix, the step size,
+#   the number of steps and the seed,
+# - the output layer's "patterns": one perfect digit per class.
+#
+# This follows article IX of the series (the gallery of Conv2D_3 patterns — the article found 61 of 128),
+# article X (a precursor search that fills the gaps) and article XII (the same for the first two layers).
+# Map numbers depend on the training run: our map 120 is not the article's map 120.
+
+# %%
+# %matplotlib inline
+import inspect
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+import helpers.gallery
+from helpers import (My_OIP, final_loss_figure, gallery_figure, image_row_figure, layer_gallery,
+                     live_maps_by_layer, load_reference_model, mnist_test_images, oip_explorer, quick_mode,
+                     shift_tolerant_correlations, start_series, start_series_figure)
+from helpers.basics import receptive_fields
+from helpers.gallery import bright_area
+from helpers.exercise_check import self_check
+
+QUICK = quick_mode()      # CI sets CI=true: fewer ascent steps, same checks
+STEPS = 150 if QUICK else 600  # the articles use 600 steps; 150 already give recognizable patterns
+tf.get_logger().setLevel("ERROR")  # the compiled loop is traced once per layer; TensorFlow's notes about it are noise here
+
+model = load_reference_model()
+x_test = mnist_test_images()             # 10,000 standardized test digits, (10000, 28, 28, 1)
+print(f"quick mode: {QUICK}; {STEPS} ascent steps per pattern")
+
+# %% [markdown]
+# ## 1 · Which maps are alive?
+#
+# Before asking for patterns we ask which maps *can* fire on real digits at all. A map is **live** when at
+# least one of the 10,000 test digits gives it a positive mean activation. A map that no digit activates
+# is "dead" for MNIST (its ReLU stays at zero) — a normal by-product of training. The whole test set goes
+# through the network once for all three layers.
+
+# %%
+CONV_LAYERS = ["Conv2D_1", "Conv2D_2", "Conv2D_3"]
+live = live_maps_by_layer(model, x_test, CONV_LAYERS)
+for name in CONV_LAYERS:
+    n_maps = model.get_layer(name).output.shape[-1]
+    print(f"{name}: {len(live[name])} of {n_maps} maps are live; dead: {sorted(set(range(n_maps)) - set(live[name]))}")
+
+# %% [markdown]
+# ## 2 · The gallery of Conv2D_3
+#
+# `layer_gallery` derives the pattern of every map of a layer in one batched run of `My_OIP.derive_many`:
+# 128 images climb together, one map each. Two options are on by default:
+# - `precursor=True` — article X's idea: for each map, many random images with long-wavelength
+#   fluctuations are tried and the one that activates the map most becomes its start. No map is left at
+#   zero for want of a good start.
+# - `stop_early=True` — a map whose activation has stopped growing (the article's convergence criterion)
+#   leaves the batch, so the remaining maps run faster.
+
+# %%
+print(inspect.getsource(helpers.gallery.layer_gallery))
+
+# %%
+oip3 = My_OIP(model, "Conv2D_3")
+gallery3 = layer_gallery(oip3, n_epochs=STEPS, live=live["Conv2D_3"])
+print(gallery3.summary())
+
+# %% [markdown]
+# The goal: every live map gets a pattern. (A dead map can get one too — the ascent is not limited to
+# images that look like digits.)
+
+# %%
+assert gallery3.missing.size == 0, f"live maps without a pattern: {gallery3.missing}"
+found, n_live, n_all = gallery3.counts
+assert found >= n_live and n_all == 128
+assert set(live["Conv2D_3"]) <= set(gallery3.found)
+
+# %% [markdown]
+# Each map is shown twice: as computed (`m`) and with contrast enhancement (`m+`): the dull background
+# that the ascent leaves behind becomes black, so the strokes stand out — the two ways article IX shows
+# its gallery. Maps without a pattern would get a red cross, never a blank panel.
+
+# %%
+fig = gallery_figure(gallery3, variant="both")
+plt.show()
+
+# %% [markdown]
+# What do you see? Short strokes, bent lines, pairs of parallel bars, arcs — pieces of handwritten
+# digits, placed somewhere in the image. Many patterns occupy only part of the 28×28 field: a Conv2D_3 map
+# has just 3×3 nodes, and each node looks at an 18×18 pixel patch of the input.
+#
+# The final activation tells how strongly each map responds to its own pattern (the data behind the
+# figure is `gallery3.final_losses`, one number per map).
+
+# %%
+fig = final_loss_figure(gallery3)
+plt.show()
+losses = gallery3.final_losses
+print(f"final mean activation: min {losses.min():.3g} (map {losses.argmin()}), "
+      f"median {np.median(losses):.3g}, max {losses.max():.3g} (map {losses.argmax()})")
+
+# %% [markdown]
+# ### The gaps of article IX — and why the precursor closes them
+#
+# Article IX started every map from the same kind of random image and found patterns for 61 of its 128
+# maps; the others stayed at zero: a map whose ReLU output is zero everywhere has a zero gradient, so the
+# ascent never moves. Let's repeat that: all 128 maps from the article's even mix of four length scales,
+# without the precursor. A few steps suffice to see which maps never leave zero.
+
+# %%
+plain = oip3.derive_many(range(128), n_epochs=30, seed=0, precursor=False, factors=(0.5, 0.5, 0.5, 0.5))
+responding = [r.map_index for r in plain if r.responded]
+print(f"plain random starts: {len(responding)} of 128 maps respond; with the precursor: {len(gallery3.found)}")
+print("maps that stay at zero without the precursor:", sorted(set(range(128)) - set(responding)))
+
+# %%
+assert len(gallery3.found) >= len(responding)
+
+# %% [markdown]
+# ## 3 · The galleries of Conv2D_1 and Conv2D_2
+#
+# The same for the first two conv layers (article XII): 32 and 64 maps, each in one batch.
+
+# %%
+gallery1 = layer_gallery(My_OIP(model, "Conv2D_1"), n_epochs=STEPS, live=live["Conv2D_1"])
+gallery2 = layer_gallery(My_OIP(model, "Conv2D_2"), n_epochs=STEPS, live=live["Conv2D_2"])
+for g in (gallery1, gallery2, gallery3):
+    print(g.summary())
+    assert g.missing.size == 0, g.summary()
+
+# %%
+fig = gallery_figure(gallery1, variant="both")
+plt.show()
+
+# %%
+fig = gallery_figure(gallery2, variant="both")
+plt.show()
+
+# %% [markdown]
+# ## 4 · How patterns grow with depth
+#
+# - **Conv2D_1** (26×26 nodes, each seeing 3×3 pixels): stripes at one angle, edges, or large bright/dark
+#   areas — a tiny motif, repeated over the *whole* image, because every one of the 676 nodes wants it.
+# - **Conv2D_2** (11×11 nodes, 8×8 pixels each): short stroke pieces, still repeated, but with gaps.
+# - **Conv2D_3** (3×3 nodes, 18×18 pixels each): one or a few strokes the size of a digit part, at
+#   particular places.
+#
+# Two numbers make this concrete: the **receptive field** of one node (how many input pixels it depends
+# on, from the layer geometry) and the **bright area** of a pattern (the share of pixels that are bright
+# after contrast enhancement). The motif grows, and the image it fills shrinks.
+
+# %%
+fields = {g.name: g.receptive_field for g in receptive_fields(model)}
+areas = {g.layer_name: np.array([bright_area(img) for img in g.images]) for g in (gallery1, gallery2, gallery3)}
+for name in CONV_LAYERS:
+    print(f"{name}: receptive field {fields[name]:2d}×{fields[name]:<2d} px, "
+          f"bright area of the patterns: median {np.median(areas[name]):.1%}")
+
+fig, axes = plt.subplots(3, 8, figsize=(12, 5.2))
+rng = np.random.default_rng(0)
+for row, g in enumerate((gallery1, gallery2, gallery3)):
+    for ax, m in zip(axes[row], np.sort(rng.choice(g.found, 8, replace=False))):
+        ax.imshow(helpers.enhance_contrast(g.results[m].image), cmap="viridis")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"map {m}", fontsize=8)
+    axes[row, 0].set_ylabel(f"{g.layer_name}\nfield {fields[g.layer_name]} px", fontsize=9)
+fig.suptitle("Eight random maps per layer (contrast enhanced): from repeated tiny motifs to strokes")
+fig.tight_layout()
+plt.show()
+
+# %%
+assert fields["Conv2D_1"] < fields["Conv2D_2"] < fields["Conv2D_3"]
+assert np.median(areas["Conv2D_1"]) > np.median(areas["Conv2D_2"]) > np.median(areas["Conv2D_3"])
+
+# %% [markdown]
+# ## 5 · One map, many starts: the "Hand of MNIST"
+#
+# Every start image leads the ascent to *a* local maximum — is it always the same pattern? Article IX found
+# a hand-like pattern for its map 120 again and again, with variations. `start_series` derives one map from
+# six random starts with six different wavelength mixes (from long waves only to the article's even mix),
+# again in one batch. For each mix the best of 32 random draws is used, so the map responds at all.
+#
+# In our reference model, map 5 of Conv2D_3 shows a hand: a palm with parallel "fingers". How alike are
+# the results? Two numbers:
+# - the mean pairwise **Pearson correlation** of the final images (1 = identical, 0 = unrelated),
+# - the same after aligning each pair by the best shift of up to 4 pixels: a deep map barely cares
+#   *where* a stroke sits (its 3×3 nodes are 4 pixels apart and are averaged), so two results with the
+#   same strokes in slightly different places are alike for the map, yet their plain correlation is low.
+
+# %%
+HAND_MAP = 5
+series = start_series(oip3, HAND_MAP, n_epochs=STEPS, seed=0)
+print(series)
+fig = start_series_figure(series)
+plt.show()
+
+# %% [markdown]
+# What does "alike" mean here? Compare with the patterns of six *different* maps from the gallery,
+# measured the same way.
+
+# %%
+others = np.random.default_rng(1).choice(128, 6, replace=False)
+c_other = shift_tolerant_correlations(gallery3.images[others])
+baseline = c_other[np.triu_indices(6, k=1)].mean()
+print(f"map {HAND_MAP}, six starts:  shift-tolerant similarity {series.shifted_similarity:.2f} "
+      f"(plain {series.similarity:.2f})")
+print(f"six different maps {sorted(others.tolist())}: shift-tolerant similarity {baseline:.2f}")
+
+# %%
+assert series.responded.sum() >= 4, "most starts should find the hand"
+assert series.shifted_similarity > baseline, "one map's results should be more alike than different maps"
+
+# %% [markdown]
+# The article's number 120 is, in our model, a different filter. Its series for comparison:
+
+# %%
+fig = start_series_figure(start_series(oip3, 120, n_epochs=STEPS, seed=0))
+plt.show()
+
+# %% [markdown]
+# ## 6 · Explore a map yourself
+#
+# The explorer runs one derivation at a time: pick a layer (the map slider follows it: 32, 64 or 128
+# maps), a map, the weights of the four fluctuation scales of the random start (3×3, 7×7, 14×14 and
+# 28×28 cells), the step size epsilon, the number of steps and a seed; then press **derive**. The start
+# image's activation is shown as soon as you move a slider — if it is 0, the map does not respond to that
+# start: try other weights, another seed, or tick "precursor". Tick "derive on every change" to run on
+# every slider move. The figure shows the start, the log-spaced snapshots (the last one is the final
+# pattern) and the loss curve.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = oip_explorer(model, layer="Conv2D_3", map_index=HAND_MAP, n_epochs=STEPS,
+                        factors=(0.6, 0.4, 0.2, 0.0))
+explorer.run()
+explorer
+
+# %% [markdown]
+# ## 7 · The output layer's patterns: perfect digits
+#
+# The same ascent, aimed at the class scores of the last layer (before the softmax) instead of a map,
+# grows one image per digit that the network finds "most 0", "most 1", … (class maximization, as in the
+# blog post on filters and perfect digits). The network should classify each of them as its digit.
+
+# %%
+perfect = oip3.perfect_digits(n_epochs=STEPS, seed=0)
+classes = oip3.classify(perfect)
+fig = image_row_figure(perfect, titles=[f"perfect {c} → {k}" for c, k in enumerate(classes)],
+                       suptitle="Perfect digits: each image maximizes one class score; the model's verdict below")
+plt.show()
+
+# %%
+assert classes.tolist() == list(range(10)), classes
+
+# %% [markdown]
+# ## 8 · The same from the command line
+#
+# The galleries, single OIPs and perfect digits can also be written to files without a notebook
+# (progress goes to the terminal, `--help` explains every option):
+#
+# ```bash
+# python -m helpers gallery --layer Conv2D_3 --out gallery.png      # add --losses losses.csv for the numbers
+# python -m helpers oip --map 5 --out oip.png --gif evolution.gif
+# python -m helpers perfect-digits --out digits.png
+# ```
+
+# %% [markdown]
+# ## What you should have seen
+#
+# - All maps of all three conv layers that real digits can activate got a pattern — one batched run per
+#   layer, with the precursor choosing the starts. The count *patterns found / live maps / all maps*
+#   makes that checkable; our model has a dead map in Conv2D_3 that still gets a pattern.
+# - Without the precursor, plain random starts leave some maps at zero: the gaps of article IX.
+# - Patterns grow with depth: Conv2D_1 repeats a tiny stripe or edge motif over the whole image, Conv2D_2
+#   repeats short stroke pieces, Conv2D_3 shows a few digit-part strokes. The receptive field grows from
+#   3 to 8 to 18 pixels while the bright share of the image falls.
+# - One map from different starts gives variations of one theme (the "hand"): more alike than the
+#   patterns of different maps, once small shifts are allowed.
+# - The perfect digits are not pretty, but the model classifies each as the intended digit.
+#
+# ## Exercise: does a pattern beat every real digit?
+#
+# An OIP is the image that makes a map fire *most* (for standardized images). So it should beat the
+# strongest test digit. Write `strongest_digit(oip, images, map_index)` that returns the index of the
+# test digit activating the map most and that activation (hint: `oip.map_activations`). The check below
+# compares it with the pattern for two maps.
+
+# %%
+def strongest_digit(oip, images, map_index):
+    """Index of the image that gives map ``map_index`` the largest mean activation, and that activation."""
+    # Your code here
+    raise NotImplementedError("strongest_digit is not written yet")
+
+
+# %%
+# self-check
+subset = x_test[:2000]
+with self_check():
+    for m in (HAND_MAP, int(gallery3.found[0])):
+        i, a = strongest_digit(oip3, subset, m)
+        column = oip3.map_activations(subset)[:, m]
+        assert 0 <= i < len(subset), f"{i} is not an index into the {len(subset)} images"
+        assert np.isclose(a, column.max()), f"map {m}: the largest activation is {column.max():.4g}, not {a:.4g}"
+        assert np.isclose(column[i], a), f"map {m}: image {i} gives {column[i]:.4g}, not {a:.4g}"
+        pattern = gallery3.results[m].final_loss
+        print(f"map {m}: strongest test digit #{i} gives {a:.3g}; its pattern gives {pattern:.3g} ({pattern / a:.1f}×)")
+        assert pattern > a, "the pattern should beat every real digit"
+print("self-check passed")

@@ -1,0 +1,330 @@
+# %% [markdown]
+# > **Student version.** The exercises at the end of this notebook have stubs where the solutions were:
+# > `# Your code here` and `raise NotImplementedError(...)` or `...`. Write your code there and run the
+# > self-check below it; it fails until your answer is right. The solutions are in the notebook of the
+# > same name one folder up, `../08_dream_carving.ipynb`.
+# >
+# > Teachers: this file is generated from `notebooks/08_dream_carving.py` by `python tools/make_exercises.py`;
+# > edit that file, not this one.
+
+# %% [markdown]
+# # 08 · Dream carving: a map's pattern carved into a photo
+#
+# In notebooks 06 and 07 the OIP ascent grew a map's favourite pattern out of random noise. Here it starts
+# from a *photo* instead: the ascent strengthens whatever traces of the pattern the CNN finds in it, and
+# the photo slowly turns into a "dream" of our MNIST network. Because the CNN only sees 28×28 pixels, the
+# photo goes through a cycle of shrinking, carving and enlarging, and the detail lost on the way is put back.
+#
+# You will learn
+# - how any photo is prepared: gray, square, standardized — and why a *detail-correction tensor* lets a
+#   560×560 image travel through a 28×28 network without losing its fine structure,
+# - one carving iteration step by step (shrink → ascent → enlarge → correct → standardize),
+# - how carving the four quadrants as well (each shrunk to 28×28 on its own) brings the pattern in at a
+#   smaller length scale,
+# - the pitfall of pasting carved quadrants back naively, and how undoing each tile's standardization fixes it,
+# - how different maps dream differently about the same photo.
+#
+# This follows the article series "Deep Dreams of a CNN trained on MNIST data", parts I–III (carving the
+# full image with one map, then adding sub-images), including the addendum of part III about standardized
+# sub-images. The article used a photo of roses and its own trained model; we use a portrait that ships with
+# matplotlib and our reference model, so map numbers that work well differ from the article's.
+
+# %%
+# %matplotlib inline
+import inspect
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import helpers
+from helpers import (DreamCarver, dream_explorer, dreams_side_by_side, iteration_figure, load_photo,
+                     preparation_figure, quick_mode)
+from helpers.dream import back_to_size
+from helpers.exercise_check import self_check
+
+QUICK = quick_mode()                       # CI sets CI=true: a smaller photo and fewer iterations
+SIZE = 280 if QUICK else 560               # the working size (the articles: 560)
+ITERATIONS = 3 if QUICK else 4             # carving cycles (the articles: 4–6)
+STEPS = 30                                 # OIP ascent steps per cycle and region (the articles: 20–40)
+
+carver = DreamCarver()                     # the reference model, layer Conv2D_3
+photo = load_photo("default", size=SIZE)   # matplotlib's sample photo: nothing to download
+print(f"quick mode: {QUICK};", carver)
+print(photo.describe())
+
+# %% [markdown]
+# `load_photo` accepts any JPEG or PNG (colour, with transparency, gray, 16-bit; any size and aspect ratio).
+# It converts colour to gray with the usual weights 0.299 R + 0.587 G + 0.114 B, makes the picture square
+# — by cutting away the edges (`fit="crop"`, the default) or by adding borders (`fit="pad"`) — scales it to
+# the working size and standardizes it, like every MNIST image the CNN saw in training. Try your own photo
+# with `load_photo("path/to/photo.jpg", size=SIZE)`.
+#
+# ## 1 · Preparation: a trip through 28×28 and back
+#
+# The CNN needs a 28×28 input, so the photo is shrunk (bicubic, antialiased: each small pixel averages a
+# 20×20 block). Enlarged again it is a blur: all detail finer than a small pixel is gone. The
+# **detail-correction tensor** is exactly that loss — the original minus its shrunk-and-enlarged copy:
+
+# %%
+print(inspect.getsource(helpers.dream.cnn_input))
+print(inspect.getsource(helpers.dream.back_to_size))
+print(inspect.getsource(helpers.dream.detail_correction))
+
+# %% [markdown]
+# Added to the blurred copy, the correction gives the original back. The same holds for each quadrant,
+# which gets its own correction. Rows 2–4 below: the four quadrants (each half the side of the photo), their
+# own 28×28 versions — 4 times finer in the photo than the full image's small pixels — and each quadrant
+# restored by its correction.
+
+# %%
+prep = carver.prepare(photo, "all")
+fig = preparation_figure(photo, prep)
+plt.show()
+
+# %%
+assert np.abs(prep.enlarged - prep.image).max() > 1.0, "the trip through 28×28 must lose detail"
+assert np.allclose(prep.restored, prep.image, atol=1e-5), "enlarged + correction = the original"
+assert np.allclose(prep.reassembled(), prep.image, atol=1e-5), "the same for every quadrant"
+print("largest change by the trip through 28×28:", float(np.abs(prep.correction).max()))
+
+# %% [markdown]
+# ## 2 · Which maps see something in the photo?
+#
+# The ascent follows the gradient of a map's mean activation. A map whose activation is zero everywhere on
+# an image (all its ReLUs off) has a zero gradient there: the ascent cannot start, and nothing gets carved.
+# So first: how strongly does each of the 128 Conv2D_3 maps react to the 28×28 photo and to the 28×28
+# versions of its quadrants?
+
+# %%
+acts = carver.oip.map_activations(np.concatenate([prep.small[None], prep.tiles_small]))   # (5 regions, 128 maps)
+fig, ax = plt.subplots(figsize=(14, 2.8))
+image = ax.imshow(np.where(acts > 0, acts, np.nan), aspect="auto", cmap="viridis", interpolation="nearest")
+ax.set_facecolor("black")
+ax.set_yticks(range(5), ["full image"] + [f"quadrant {q}" for q in prep.quadrants])
+ax.set_xlabel("map of Conv2D_3")
+ax.set_title("Mean activation of every map on each 28×28 region (black: silent, the map cannot carve there)")
+fig.colorbar(image, ax=ax, label="mean activation", pad=0.01)
+plt.show()
+
+# %% [markdown]
+# `DreamCarver.responsive_maps` lists the maps that fire on every region, the strongest first. We prefer a
+# few maps whose patterns show well on this photo (horizontal and vertical strokes), and fall back on the
+# list if a retrained model has other favourites.
+
+# %%
+live = carver.responsive_maps(photo, "all")
+
+
+def choose_maps(preferred, n):
+    """The preferred maps that respond to every region; the strongest other responsive maps fill up."""
+    chosen = [m for m in preferred if m in live]
+    return (chosen + [int(m) for m in live if m not in chosen])[:n]
+
+
+FULL_MAP, SUB_MAP = choose_maps([70, 105], 2)
+print(f"{len(live)} maps respond to every region; the strongest: {live[:10].tolist()}")
+print(f"full image: map {FULL_MAP}; quadrants: map {SUB_MAP}")
+
+# %%
+assert np.all(acts[:, [FULL_MAP, SUB_MAP]] > 0), "the chosen maps must respond to every region"
+
+# %% [markdown]
+# A silent map is not an error: `DreamResult.message` names the regions where it happened, and the option
+# `noise=0.2` adds a little random fluctuation to each 28×28 input to give the ascent a start (with a
+# `seed`, reproducibly).
+#
+# ## 3 · One carving iteration, step by step
+#
+# Per iteration (Deep Dreams III):
+#
+# 1. shrink the current image to 28×28 and standardize it,
+# 2. run `STEPS` ascent steps for the full-image map (the compiled `My_OIP.ascend` of notebook 06),
+# 3. enlarge the result to the working size and standardize it,
+# 4. add the correction tensor and standardize,
+# 5. cut the chosen quadrants out of that image, and for each
+# 6. shrink it to 28×28 (after recording its own mean and std — section 5),
+# 7. run the ascent for the quadrant's map — all quadrants together, in one batch,
+# 8. enlarge, add the quadrant's correction, undo the quadrant's standardization,
+# 9. paste the quadrants back and standardize: the start of the next iteration.
+#
+# The two halves of an iteration, as they live in `helpers.dream` (`DreamCarver.carve` checks the
+# arguments, prepares the corrections once, and then calls these two per iteration):
+
+# %%
+print(inspect.getsource(helpers.dream.DreamCarver._carve_full_image))
+print(inspect.getsource(helpers.dream.DreamCarver._carve_quadrants))
+
+# %%
+one = carver.carve(photo, FULL_MAP, sub_maps=SUB_MAP, quadrants="all", iterations=1, steps=STEPS, keep_steps=True)
+step = one.history[0]
+fig = iteration_figure(step, one.original, quadrants=one.quadrants)
+plt.show()
+
+# %% [markdown]
+# The full-size images are shown with the article's contrast: values multiplied by 1.1 and clipped at 85 %
+# of the smaller of |min| and |max| of the photo (`helpers.dream.clip_contrast`). The carved pattern raises
+# the gray level of whole areas; the clipping keeps those areas from swallowing the photo's detail.
+# The loss curves show the ascent working: each region's map fires more strongly step by step.
+
+# %%
+assert step.full_losses[-1] > step.full_losses[0] > 0, "the ascent must raise the full-image map's activation"
+assert np.all(step.tile_losses[-1] > step.tile_losses[0]), "... and each quadrant's"
+assert one.image.shape == (SIZE, SIZE)
+
+# %% [markdown]
+# ## 4 · Several iterations: full image only, or with quadrants
+#
+# Each iteration starts from the previous result, so the pattern grows stronger. With the full image only,
+# the pattern lives on the coarse scale of the 28×28 small pixels; carving the quadrants adds it again at
+# half that length scale.
+
+# %%
+full_only = carver.carve(photo, FULL_MAP, quadrants="none", iterations=ITERATIONS, steps=STEPS)
+with_quads = carver.carve(photo, FULL_MAP, sub_maps=SUB_MAP, quadrants="all", iterations=ITERATIONS, steps=STEPS)
+fig = dreams_side_by_side(
+    [photo.image, full_only.image, with_quads.image],
+    ["the photo", f"full image only: map {FULL_MAP}", f"+ all quadrants: map {SUB_MAP}"],
+    reference=photo.image, suptitle=f"After {ITERATIONS} iterations of {STEPS} ascent steps")
+plt.show()
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 3.5))
+for name, result in [("full image only", full_only), ("with quadrants", with_quads)]:
+    ax.plot(np.arange(1, ITERATIONS + 1), result.full_losses[:, 0], "o-",
+            label=f"{name}: map {FULL_MAP} before each iteration's ascent")
+ax.plot(np.arange(1, ITERATIONS + 1), with_quads.tile_losses[:, 0].mean(axis=1), "s--",
+        label=f"with quadrants: map {SUB_MAP}, mean over the quadrants")
+ax.set_xlabel("iteration")
+ax.set_ylabel("mean map activation at 28×28")
+ax.set_title("The photo carries more of the pattern after every iteration")
+ax.legend(fontsize=8)
+ax.grid(alpha=0.3)
+plt.show()
+
+# %%
+assert np.all(np.diff(full_only.full_losses[:, 0]) > 0), "each iteration must start from a stronger pattern"
+assert np.abs(with_quads.image - full_only.image).mean() > 0.05, "the quadrants must add something"
+print(full_only, with_quads, sep="\n")
+
+# %% [markdown]
+# ## 5 · The pitfall: pasting quadrants back
+#
+# The full image is standardized, but a quadrant of it is not: a dark corner may have mean −0.4 and
+# standard deviation 0.7. The CNN needs standardized input, so the quadrant is standardized before its
+# 28×28 version enters the ascent (`My_OIP.ascend` standardizes anyway). The carved tile that comes back
+# is therefore in the *tile's* units (mean 0, std 1). Pasting it directly — as the article's first code
+# did, and as its addendum warns — gives each quadrant the wrong brightness and contrast, and the
+# carving's change lands 1/std times too loud. The fix: record each tile's mean and std before
+# standardizing it, and undo the standardization (× std + mean) before pasting back.
+
+# %%
+naive = carver.carve(photo, FULL_MAP, sub_maps=SUB_MAP, quadrants="all", iterations=ITERATIONS, steps=STEPS,
+                     undo_tile_standardization=False)
+fig = dreams_side_by_side(
+    [with_quads.image, naive.image, np.abs(with_quads.image - naive.image)],
+    ["undoing each tile's standardization", "naive paste (the pitfall)", "|difference|"],
+    reference=photo.image, suptitle="The same carving, pasted back two ways")
+fig.axes[2].images[0].set_data(np.abs(with_quads.image - naive.image))   # the difference without clipping
+fig.axes[2].images[0].set_cmap("magma")
+fig.axes[2].images[0].autoscale()
+fig.colorbar(fig.axes[2].images[0], ax=fig.axes[2], shrink=0.8, label="|difference| (std units)")
+plt.show()
+
+# %%
+print("quadrant    mean    std   (of the standardized photo)")
+for q, m, s in zip(prep.quadrants, prep.tile_mean, prep.tile_std):
+    print(f"{q} {helpers.dream.QUADRANT_NAMES[q]:12s} {m:6.2f} {s:6.2f}")
+
+# %% [markdown]
+# The difference image shows what the naive paste does: whole quadrants change brightness (each tile is
+# pasted with mean 0 and std 1 instead of its own values), and a quadrant whose own std is below 1 gets its
+# carved pattern too strongly. With the standardization undone each pasted tile keeps the mean of the tile it
+# replaces. Some seam between the quadrants remains either way — each quadrant is carved on its own, without
+# knowing its neighbours — but it no longer jumps in brightness.
+
+# %%
+careful_step = carver.carve(photo, FULL_MAP, sub_maps=SUB_MAP, quadrants="all", iterations=1, steps=STEPS,
+                            keep_steps=True).history[0]
+assert np.allclose(careful_step.tiles_out.mean(axis=(1, 2)), careful_step.tiles_in.mean(axis=(1, 2)), atol=1e-4)
+assert np.abs(with_quads.image - naive.image).max() > 0.1, "the two ways of pasting must differ"
+
+# %% [markdown]
+# ## 6 · Different maps, different dreams
+#
+# Each map of Conv2D_3 has its own pattern (notebook 07's gallery), and carves it into the photo: strokes
+# at different angles, bows, blobs. Here a few maps, each used for the full image and for all quadrants.
+
+# %%
+some_maps = choose_maps([62, 66, 1, 112], 4)
+dreams = [carver.carve(photo, m, quadrants="all", iterations=ITERATIONS, steps=STEPS) for m in some_maps]
+fig = dreams_side_by_side([d.image for d in dreams], [f"map {m}" for m in some_maps], reference=photo.image,
+                          size=3.6, suptitle=f"Four maps of Conv2D_3 dreaming about the same photo "
+                                             f"({ITERATIONS} iterations, all quadrants)")
+plt.show()
+
+# %%
+assert all(not d.message for d in dreams), "all four maps respond to this photo"
+assert min(np.abs(a.image - b.image).mean() for i, a in enumerate(dreams) for b in dreams[i + 1:]) > 0.05
+
+# %% [markdown]
+# ## 7 · Try it yourself
+#
+# Choose the map of the full image, the map of the quadrants, which quadrants, and the number of
+# iterations. Each change carves anew (about a second at 560×560); sliders react when released.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = dream_explorer(carver, photo, full_map=FULL_MAP, sub_map=SUB_MAP, iterations=ITERATIONS, steps=STEPS)
+explorer
+
+# %% [markdown]
+# The same from the command line, written to a PNG (add `--overwrite` to replace an existing file):
+#
+# ```
+# python -m helpers dream default --map 70 --sub-map 105 --quadrants all --iterations 4 --out dream.png
+# python -m helpers dream my_photo.jpg --map 62 --quadrants 1,4 --sub-map 66,1 --out my_dream.png
+# ```
+#
+# ## What you should have seen
+#
+# - Any photo becomes a standardized gray square; shrunk to 28×28 and enlarged again it is a blur, and the
+#   correction tensor (original minus blur) restores it exactly.
+# - One carving iteration: the ascent raises the map's activation on the 28×28 image, the enlarged change is
+#   added under the photo's own detail, and the quadrants repeat this at half the length scale.
+# - Over several iterations the map's pattern — strokes and bows the network learned from handwritten
+#   digits — spreads over the photo; with quadrants it also appears in smaller copies.
+# - Quadrants must be pasted back in the image's units: undoing each tile's standardization keeps their
+#   brightness; the naive paste leaves seams.
+# - Every map dreams its own pattern; a map that does not respond to a region at all carves nothing there.
+#
+# ## Exercise · paste a carved quadrant back
+#
+# Write `to_image_units(carved, tile)`: `carved` is a carved quadrant in the tile's standardized units,
+# `tile` the quadrant as it was cut from the image. Return `carved` in the image's units, i.e. undo the
+# standardization that made `tile` mean 0 and std 1. (Hint: `tf.image.per_image_standardization` never
+# divides by less than 1/√(number of pixels); a photo's quadrant never gets that flat.)
+# The check rebuilds the pasted quadrants of one careful iteration from its intermediate images.
+
+# %%
+def to_image_units(carved, tile):
+    """``carved`` (in the standardized units of ``tile``) back in the units of the image ``tile`` was cut from."""
+    # Your code here
+    raise NotImplementedError("to_image_units is not written yet")
+
+
+# %%
+# self-check: the careful carving's quadrants, rebuilt by hand from its intermediate images
+half = SIZE // 2
+carved_std_units = (back_to_size(careful_step.tiles_small_out[..., None], half).numpy()[..., 0]
+                    + carver.prepare(photo, "all").tile_corrections)
+with self_check():
+    for k in range(4):
+        mine = to_image_units(carved_std_units[k], careful_step.tiles_in[k])
+        assert np.allclose(mine, careful_step.tiles_out[k], atol=1e-3), f"quadrant {k + 1} differs"
+        assert abs(mine.mean() - careful_step.tiles_in[k].mean()) < 1e-3, "the tile must keep its mean"
+print("exercise solved")
+
+# %% [markdown]
+# More to try: carve your own photo (`load_photo("my.jpg", size=560)`, or `fit="pad"` to keep its edges),
+# a different map per quadrant (`sub_maps=[62, 66, 1, 112]`), more iterations, or a map of Conv2D_2
+# (`DreamCarver(layer_name="Conv2D_2")`), whose patterns are finer.
