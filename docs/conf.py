@@ -31,6 +31,9 @@ nb_execution_timeout = 3600          # seconds per cell; full-mode training cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
+# The pages show what a notebook prints and displays. The kernels' stderr holds TensorFlow's C++ start-up
+# log (oneDNN notice, CUDA probing on a machine without a GPU): noise on a page, so it is left out.
+nb_output_stderr = "remove"
 # Widgets cannot run on a static page: never emit the widget view (the explorers also offer a PNG of
 # their figure, which then shows) and never load the widget manager's JavaScript from a CDN.
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]

@@ -147,6 +147,7 @@ def test_page_has_title_figures_and_printed_numbers(site, stem):
     outputs = [text(o) for o in re.findall(r'<div class="cell_output docutils container">(.*?)</div>\s*</div>',
                                              page.html, re.S)]
     assert any(re.search(r"\d", o) for o in outputs), "no printed number in any cell output"
+    assert "absl::InitializeLog" not in page.html                  # TensorFlow's start-up log stays off the page
 
 
 def test_no_page_loads_anything_from_the_network(site):
