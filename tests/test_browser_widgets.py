@@ -196,7 +196,6 @@ def browser(prerequisites):
             chromium.close()
 
 
-
 # -- one notebook in one browser page -------------------------------------------------------------------------
 # What the page is asked (read-only): the notebook panel, its kernel status as the toolbar shows it, the
 # input prompts. JupyterLab exposes its app object with --LabApp.expose_app_in_browser.
@@ -234,10 +233,10 @@ STDERR_SELECTOR = '.jp-NotebookPanel [data-mime-type="application/vnd.jupyter.st
 
 
 class Notebook:
-    """A notebook opened in JupyterLab in its own browser context; run() runs all cells as a user does."""
+    """A notebook opened in JupyterLab in its own browser context; run_all() runs all cells as a user does."""
 
     def __init__(self, browser, url: str, name: str, log: Path):
-        self.name, self.log = name, log
+        self.name, self.log, self._stderr_seen = name, log, 0
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)
@@ -262,7 +261,8 @@ class Notebook:
             self.page.wait_for_function(RUN_ALL_DONE_JS, timeout=RUN_ALL_S * 1000, polling=250)
         except Exception as exc:  # noqa: BLE001 - say what the page showed
             raise AssertionError(f"{self.name}: not all cells ran within {RUN_ALL_S} s; prompts "
-                                 f"{self.page.evaluate(PROMPTS_JS)}\n{self.problems()}") from exc
+                                 f"{self.page.evaluate(PROMPTS_JS)}\n{self.problems()}\n"
+                                 f"server log:\n{self.log.read_text()[-3000:]}") from exc
         self.assert_no_errors("Run All")
         return time.monotonic() - start
 
@@ -280,9 +280,11 @@ class Notebook:
         """No error output and no traceback on stderr, in the page (cells, Output widgets) or in any kernel
         message; other stderr text (TensorFlow's log lines, Python warnings) is printed, not failed on."""
         found = self.problems()
-        for text in dict.fromkeys(self.page.evaluate("() => window.__kernelStderr")):
+        stderr = self.page.evaluate("() => window.__kernelStderr")
+        for text in stderr[self._stderr_seen:]:
             if not TRACEBACK.search(text):
                 print(f"[{self.name}] stderr (not an error): {text.strip()[:300]}")
+        self._stderr_seen = len(stderr)
         assert not found, f"{self.name}, after {when}:\n{found}"
 
     def close(self) -> None:
@@ -298,7 +300,7 @@ class Explorer:
     def __init__(self, notebook: Notebook):
         self.nb, self.page = notebook, notebook.page
         self.cell = self.page.locator(".jp-CodeCell").filter(has=self.page.locator(".widget-output"))
-        assert self.cell.count() == 1, f"{notebook.name}: expected one explorer, found {self.cell.count()}"
+        self.cell.wait_for(state="visible")  # widget views render after their output arrived; one explorer
         self.box = self.cell.locator(".jp-OutputArea-output > .widget-vbox")
         self.figure = self.cell.locator(".widget-output img")
         self.shots: list[Path] = []
@@ -312,6 +314,7 @@ class Explorer:
 
     def screenshot(self, step: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.figure.evaluate("img => img.decode()")  # the new PNG is decoded, so it is what gets painted
         path = ARTIFACTS / f"{self.nb.name[:2]}_{len(self.shots)}_{step}.png"
         self.box.screenshot(path=path, animations="disabled")
         self.shots.append(path)
@@ -321,8 +324,9 @@ class Explorer:
         self.figure.wait_for(state="visible")
         return self.figure.get_attribute("src")
 
-    def redraws(self, step: str, act) -> float:
-        """Do act() as a user; wait until the figure's PNG differs from before and the kernel is idle."""
+    def redraws(self, step: str, act) -> None:
+        """Do act() as a user; wait until the figure's PNG differs from before and the kernel is idle;
+        then a screenshot, and no error anywhere."""
         from playwright.sync_api import expect
 
         before, start = self.src(), time.monotonic()
@@ -333,20 +337,18 @@ class Explorer:
             raise AssertionError(f"{self.nb.name}: the figure did not change after '{step}'\n"
                                  f"{self.nb.problems()}") from exc
         self.nb.wait_idle()
-        seconds = time.monotonic() - start
+        print(f"[{self.nb.name}] {step}: redrawn after {time.monotonic() - start:.1f} s")
         self.screenshot(step)
         self.nb.assert_no_errors(step)
-        return seconds
 
-    def move_slider(self, label: str, key: str = "ArrowRight") -> str:
-        """Focus the slider's handle and press an arrow key; return the new readout."""
+    def move_slider(self, label: str, key: str = "ArrowRight") -> None:
+        """Focus the slider's handle and press an arrow key, as with the keyboard; wait for its readout."""
         slider = self.control("slider", label)
         readout = slider.locator(".widget-readout")
         old = readout.inner_text()
         slider.locator(".noUi-handle").press(key)
         self.page.wait_for_function("([el, old]) => el.textContent.trim() !== old",
                                     arg=[readout.element_handle(), old.strip()])
-        return readout.inner_text()
 
 
 # -- the tests ---------------------------------------------------------------------------------------------
@@ -367,21 +369,17 @@ def _explorer_after_run_all(notebook: Notebook) -> Explorer:
     return explorer
 
 
-def _timed(explorer: Explorer, step: str, act) -> None:
-    print(f"[{explorer.nb.name}] {step}: redrawn after {explorer.redraws(step, act):.1f} s")
-
-
 @pytest.mark.parametrize("notebook", ["04_activation_visualization"], indirect=True)
 def test_activation_explorer_redraws(notebook):
     ex = _explorer_after_run_all(notebook)
     index = ex.control("text", "test image:").locator("input")
     start = int(index.input_value())
-    _timed(ex, "index_up", lambda: index.press("ArrowUp"))  # a number field: the arrow key steps it
+    ex.redraws("index_up", lambda: index.press("ArrowUp"))  # a number field: the arrow key steps it
     assert int(index.input_value()) == start + 1
     status = ex.cell.locator(".widget-html-content")
     assert f"test image {start + 1}," in status.inner_text()
     layer = ex.control("dropdown", "layer:").locator("select")
-    _timed(ex, "layer_conv2d_2", lambda: layer.select_option("Conv2D_2"))
+    ex.redraws("layer_conv2d_2", lambda: layer.select_option("Conv2D_2"))
     assert "Conv2D_2 output" in status.inner_text()
 
 
@@ -391,11 +389,11 @@ def test_oip_explorer_redraws(notebook):
     status = ex.cell.locator(".widget-html-content")
     map_before = int(ex.control("slider", "map:").locator(".widget-readout").inner_text())
     # map 5 -> 4: a map that responds to this start, so "derive" grows a pattern (map 6 does not respond)
-    _timed(ex, "map_left", lambda: ex.move_slider("map:", "ArrowLeft"))
+    ex.redraws("map_left", lambda: ex.move_slider("map:", "ArrowLeft"))
     assert f"map {map_before - 1}:" in status.inner_text()
-    _timed(ex, "factor_3x3_right", lambda: ex.move_slider("factor 3×3:"))
+    ex.redraws("factor_3x3_right", lambda: ex.move_slider("factor 3×3:"))
     assert "Press derive" in status.inner_text()
-    _timed(ex, "derive", lambda: ex.cell.locator("button", has_text="derive").click())
+    ex.redraws("derive", lambda: ex.cell.locator("button", has_text="derive").click())
     assert re.search(rf"map {map_before - 1}: \d+ steps", status.inner_text())
 
 
@@ -404,8 +402,8 @@ def test_dream_explorer_redraws(notebook):
     ex = _explorer_after_run_all(notebook)
     status = ex.cell.locator(".widget-html-content")
     full = int(ex.control("slider", "map (full image):").locator(".widget-readout").inner_text())
-    _timed(ex, "full_map_right", lambda: ex.move_slider("map (full image):"))
+    ex.redraws("full_map_right", lambda: ex.move_slider("map (full image):"))
     assert f"map {full + 1} on the full image" in status.inner_text()
     quadrants = ex.control("dropdown", "quadrants:").locator("select")
-    _timed(ex, "quadrants_1_4", lambda: quadrants.select_option("1,4"))
+    ex.redraws("quadrants_1_4", lambda: quadrants.select_option("1,4"))
     assert "on quadrants 1,4" in status.inner_text()
