@@ -104,13 +104,13 @@ def test_only_takes_numbers_or_names_and_rejects_others():
     assert build_site.select_notebooks(["4", "01_cnn_basics"], stems) == ["04_activation_visualization",
                                                                           "01_cnn_basics"]
     assert build_site.select_notebooks(None, stems) == stems
-    with pytest.raises(SystemExit, match="no notebook '99'"):
+    with pytest.raises(ValueError, match="no notebook '99'"):
         build_site.select_notebooks(["99"], stems)
 
 
 def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(SystemExit, match="not an earlier site build"):
+    with pytest.raises(ValueError, match="not an earlier site build"):
         build_site.check_out_dir(tmp_path)
 
 
@@ -183,3 +183,9 @@ def test_a_failing_notebook_stops_the_build_and_names_the_cell(tmp_path):
     assert "FAILED in notebooks/01_cnn_basics.ipynb, code cell 2" in result.stderr
     assert "broken on purpose" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_the_source_notebooks_stay_without_outputs(site):
+    for stem in BUILT:
+        nb = json.loads((REPO / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))
+        assert not [c for c in nb["cells"] if c.get("outputs") or c.get("execution_count")], stem

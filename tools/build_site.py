@@ -33,7 +33,7 @@ def missing_packages() -> list[str]:
     return [name for name in SITE_PACKAGES if importlib.util.find_spec(name) is None]
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO / "site",
@@ -44,7 +44,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--only", nargs="+", metavar="NN", default=None,
                         help="build only these notebooks, by number or name (e.g. --only 01 04)")
     parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    return parser
 
 
 def select_notebooks(only, stems: list[str]) -> list[str]:
@@ -55,7 +55,7 @@ def select_notebooks(only, stems: list[str]) -> list[str]:
     for key in only:
         matches = [s for s in stems if s == key or s.split("_", 1)[0] == key.zfill(2)]
         if not matches:
-            raise SystemExit(f"build_site.py: error: no notebook {key!r}; the course has {', '.join(stems)}")
+            raise ValueError(f"no notebook {key!r}; the course has {', '.join(stems)}")
         chosen += [m for m in matches if m not in chosen]
     return chosen
 
@@ -84,8 +84,7 @@ def stage_sources(src: Path, notebooks: Path) -> None:
 def check_out_dir(out: Path) -> None:
     """Refuse to replace a folder that is not an earlier build of the site."""
     if out.exists() and any(out.iterdir()) and not (out / ".buildinfo").exists():
-        raise SystemExit(f"build_site.py: error: {out} exists and is not an earlier site build; "
-                         "choose another --out or empty it")
+        raise ValueError(f"{out} exists and is not an earlier site build; choose another --out or empty it")
 
 
 def failed_cell(error: BaseException) -> tuple[str | None, BaseException]:
@@ -127,7 +126,6 @@ def build(out: Path, quick: bool, stems: list[str], notebooks: Path) -> int:
     from sphinx.application import Sphinx
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-    check_out_dir(out)
     set_kernel_mode(quick)
     with tempfile.TemporaryDirectory(prefix="course-site-") as tmp:
         tmp = Path(tmp)
@@ -151,7 +149,8 @@ def build(out: Path, quick: bool, stems: list[str], notebooks: Path) -> int:
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
     missing = missing_packages()
     if missing:
         print(f"build_site.py: error: the site packages are missing ({', '.join(missing)}); "
@@ -161,8 +160,12 @@ def main(argv=None) -> int:
     from course_contents import course_contents
 
     entries = course_contents(REPO / "README.md", args.notebooks)
-    stems = select_notebooks(args.only, [e.stem for e in entries])
     out = args.out.resolve()
+    try:
+        stems = select_notebooks(args.only, [e.stem for e in entries])
+        check_out_dir(out)
+    except ValueError as error:
+        parser.error(str(error))                                        # one line, exit status 2
     mode = "quick" if args.quick else "full"
     print(f"Building the course site in {mode} mode: {', '.join(stems)} -> {out}", flush=True)
     t0 = time.perf_counter()
