@@ -73,6 +73,14 @@ def test_markers_the_generator_cannot_stub_are_errors(source, complaint):
         make_exercises.stub_source(source)
 
 
+def test_identical_cells_get_distinct_stable_ids(tmp_path):
+    source = tmp_path / "09_twins.py"
+    source.write_text("# %%\nx = 1\n\n# %%\n\n# %%\n\n# %%\ndef f():\n    # solution\n    return x\n")
+    ids = [c.id for c in make_exercises.student_notebook(source)[0].cells]
+    assert len(set(ids)) == len(ids) == 5
+    assert ids == [c.id for c in make_exercises.student_notebook(source)[0].cells]
+
+
 def test_a_notebook_without_exercise_is_an_error(tmp_path):
     (tmp_path / "09_none.py").write_text("# %%\nx = 1\n")
     with pytest.raises(make_exercises.MarkerError, match="no `# solution` marker"):

@@ -132,12 +132,11 @@ def _cell_ids(cells):
     """Stable ids (from the source), so that regenerating an unchanged notebook gives the same file."""
     seen = set()
     for cell in cells:
-        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()
-        n = 8
-        while digest[:n] in seen:
-            n += 1
-        seen.add(digest[:n])
-        cell["id"] = digest[:n]
+        copy = 0  # identical cells (e.g. two empty ones) are told apart by how many came before
+        while (digest := hashlib.sha1(f"{cell.cell_type}\n{cell.source}\n{copy}".encode()).hexdigest()[:8]) in seen:
+            copy += 1
+        seen.add(digest)
+        cell["id"] = digest
 
 
 def student_notebook(source_path):
