@@ -41,7 +41,7 @@ print("quick mode" if QUICK else "full mode")
 # %% [markdown]
 # ## 1 · The configuration
 #
-# Everything that decides the run sits in one `TrainConfig`. The reference model in `models/` was trained
+# Everything that decides the run sits in one `TrainConfig`. The reference model shipped in `helpers/models/` was trained
 # with exactly `REFERENCE_CONFIG`; quick mode only shortens it.
 #
 # - `learning_rate` 0.01 and `decay_rate` 0.85: the step size starts at 0.01 and is multiplied by 0.85 after
@@ -255,8 +255,8 @@ assert test_accuracy >= (0.97 if QUICK else 0.993)
 # %% [markdown]
 # ## 8 · Comparison with the reference model
 #
-# `models/reference_cnn.keras` was trained once with `REFERENCE_CONFIG` on full MNIST, and its record
-# notes how — including its validation accuracy after every epoch, which we draw next to this run's.
+# The reference model (`helpers/models/reference_cnn.keras`, loaded with `load_reference_model()`) was
+# trained once with `REFERENCE_CONFIG` on full MNIST, and its record notes how — including its validation accuracy after every epoch, which we draw next to this run's.
 # Notebooks 04–08 use the reference model, so that you can start anywhere in the course without training.
 
 # %%
