@@ -168,6 +168,9 @@ def lab(prerequisites, tmp_path_factory):
                PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
                JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_RUNTIME_DIR=str(runtime),
                IPYTHONDIR=str(base / "ipython"))
+    # as a learner's kernel: ipykernel does not forward fd-level output (TensorFlow's C++ log) to the notebook
+    # when it sees PYTEST_CURRENT_TEST, and the kernels would inherit it from this process
+    env.pop("PYTEST_CURRENT_TEST", None)
     log = base / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -199,10 +202,12 @@ def browser(prerequisites):
 # -- one notebook in one browser page -------------------------------------------------------------------------
 # What the page is asked (read-only): the notebook panel, its kernel status as the toolbar shows it, the
 # input prompts. JupyterLab exposes its app object with --LabApp.expose_app_in_browser.
-KERNEL_READY_JS = """() => {
+KERNEL_READY_JS = """(path) => {
     if (document.querySelector('.jp-Dialog')) return 'dialog';
     const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const indicator = panel && panel.node.querySelector('.jp-Notebook-ExecutionIndicator');
+    if (!panel || !panel.context || panel.context.path !== path) return false;
+    if (document.querySelectorAll('.jp-NotebookPanel').length !== 1) return 'more than one notebook open';
+    const indicator = panel.node.querySelector('.jp-Notebook-ExecutionIndicator');
     return indicator && indicator.dataset.status === 'idle' && panel.sessionContext.session ? 'idle' : false;
 }"""
 # every kernel message on the way: error messages and stderr text, wherever JupyterLab shows them
@@ -240,18 +245,20 @@ class Notebook:
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)
-        self.page.goto(f"{url}/lab/tree/{name}.ipynb")
+        # a workspace of its own, reset: JupyterLab would otherwise restore the tabs of the notebooks opened
+        # before (each with a kernel of its own), and the current tab might not be this notebook
+        self.page.goto(f"{url}/lab/workspaces/{name}/tree/{name}.ipynb?reset")
         self._wait_for_kernel()
         self.page.evaluate(LISTEN_JS)
 
     def _wait_for_kernel(self) -> None:
         deadline = time.monotonic() + SERVER_START_S
-        while (state := self.page.wait_for_function(KERNEL_READY_JS, timeout=SERVER_START_S * 1000,
-                                                    polling=200).json_value()) == "dialog":
+        while (state := self.page.wait_for_function(KERNEL_READY_JS, arg=f"{self.name}.ipynb", polling=200,
+                                                    timeout=SERVER_START_S * 1000).json_value()) == "dialog":
             self.page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").click()  # "Select Kernel": accept
             self.page.locator(".jp-Dialog").wait_for(state="detached")
             assert time.monotonic() < deadline, "a dialog keeps coming back"
-        assert state == "idle"
+        assert state == "idle", f"{self.name}: {state}"
 
     def run_all(self) -> float:
         start = time.monotonic()
@@ -260,6 +267,8 @@ class Notebook:
         try:
             self.page.wait_for_function(RUN_ALL_DONE_JS, timeout=RUN_ALL_S * 1000, polling=250)
         except Exception as exc:  # noqa: BLE001 - say what the page showed
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=ARTIFACTS / f"{self.name[:2]}_run_all_failed.png")
             raise AssertionError(f"{self.name}: not all cells ran within {RUN_ALL_S} s; prompts "
                                  f"{self.page.evaluate(PROMPTS_JS)}\n{self.problems()}\n"
                                  f"server log:\n{self.log.read_text()[-3000:]}") from exc
@@ -288,8 +297,12 @@ class Notebook:
         assert not found, f"{self.name}, after {when}:\n{found}"
 
     def close(self) -> None:
+        """Shut the kernel down (frees its memory for the next notebook) and close the browser context; a
+        page that broke does not hide the test's own failure (the server's finalizer ends any kernel left)."""
         try:
             self.page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        except Exception as exc:  # noqa: BLE001
+            print(f"[{self.name}] kernel shutdown from the page failed: {exc}")
         finally:
             self.context.close()
 
