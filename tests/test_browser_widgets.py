@@ -222,10 +222,12 @@ LISTEN_JS = """() => {
     });
 }"""
 # all cells ran: the prompts read [1]: … [n]: in order (a fresh kernel counts from 1) and the kernel is idle;
-# or stop early at the first error (Run All stops there and the later cells never get a number)
+# or stop early at the first error (Run All stops there and the later cells never get a number) or dialog
 RUN_ALL_DONE_JS = """() => {
     const panel = window.jupyterapp.shell.currentWidget;
     if (window.__kernelErrors.length) return 'error';
+    const dialog = document.querySelector('.jp-Dialog');  // e.g. "Kernel Restarting": the kernel died
+    if (dialog) return 'dialog: ' + dialog.textContent;
     const prompts = [...panel.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
     const status = panel.node.querySelector('.jp-Notebook-ExecutionIndicator').dataset.status;
     return status === 'idle' && prompts.length > 0 && prompts.every((p, i) => p === `[${i + 1}]:`) ? 'done' : false;
@@ -261,17 +263,21 @@ class Notebook:
         assert state == "idle", f"{self.name}: {state}"
 
     def run_all(self) -> float:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         start = time.monotonic()
         self.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
         self.page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has_text=re.compile(r"^Run All Cells")).click()
         try:
-            self.page.wait_for_function(RUN_ALL_DONE_JS, timeout=RUN_ALL_S * 1000, polling=250)
-        except Exception as exc:  # noqa: BLE001 - say what the page showed
+            state = self.page.wait_for_function(RUN_ALL_DONE_JS, timeout=RUN_ALL_S * 1000, polling=250).json_value()
+        except PlaywrightTimeout:
+            state = f"not done within {RUN_ALL_S} s"
+        if state not in ("done", "error"):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=ARTIFACTS / f"{self.name[:2]}_run_all_failed.png")
-            raise AssertionError(f"{self.name}: not all cells ran within {RUN_ALL_S} s; prompts "
+            raise AssertionError(f"{self.name}: Run All: {state}; prompts "
                                  f"{self.page.evaluate(PROMPTS_JS)}\n{self.problems()}\n"
-                                 f"server log:\n{self.log.read_text()[-3000:]}") from exc
+                                 f"server log:\n{self.log.read_text()[-3000:]}")
         self.assert_no_errors("Run All")
         return time.monotonic() - start
 
@@ -292,7 +298,7 @@ class Notebook:
         stderr = self.page.evaluate("() => window.__kernelStderr")
         for text in stderr[self._stderr_seen:]:
             if not TRACEBACK.search(text):
-                print(f"[{self.name}] stderr (not an error): {text.strip()[:300]}")
+                print(f"[{self.name}] stderr (not an error): {' | '.join(text.strip().splitlines())[:300]}")
         self._stderr_seen = len(stderr)
         assert not found, f"{self.name}, after {when}:\n{found}"
 
