@@ -23,10 +23,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-import warnings
 from pathlib import Path
 
 import pytest
+from optional_extras import skip_or_fail
 
 pytestmark = pytest.mark.browser
 
@@ -58,10 +58,6 @@ TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w+(Error|Exceptio
 
 
 # -- prerequisites: skip for a learner, fail in CI ------------------------------------------------------------
-class BrowserTestSkipped(UserWarning):
-    """Shown in pytest's warnings summary, so a plain `pytest` says why the browser test did not run."""
-
-
 def _missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
@@ -75,12 +71,8 @@ def _missing() -> str | None:
 @pytest.fixture(scope="module")
 def prerequisites():
     reason = _missing()
-    if reason is None:
-        return
-    if os.environ.get("COURSE_REQUIRE_ALL_TESTS") == "1":
-        pytest.fail(f"COURSE_REQUIRE_ALL_TESTS=1 but {reason}", pytrace=False)
-    warnings.warn(BrowserTestSkipped(f"browser test skipped: {reason}"))
-    pytest.skip(reason)
+    if reason is not None:
+        skip_or_fail(f"browser test: {reason}")
 
 
 # -- JupyterLab: own process group, own config/runtime/settings dirs, a copy of the notebooks --------------
