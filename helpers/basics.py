@@ -12,9 +12,10 @@ import numpy as np
 
 # Hand-made 3×3 kernels. Each one answers a question about the 3×3 neighbourhood of a pixel.
 EXAMPLE_KERNELS = {
-    # bright above, dark below → large positive response on the upper edge of a horizontal stroke
+    # bright above, dark below → large positive response along the lower edge of a horizontal stroke
+    # (MNIST strokes are white ink on black: the stroke is above, the background below)
     "horizontal edges": np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], dtype=np.float32),
-    # bright left, dark right → large response on the left edge of a vertical stroke
+    # bright left, dark right → large positive response along the right edge of a vertical stroke
     "vertical edges": np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=np.float32),
     # the mean of the neighbourhood: smooths the image
     "blur": np.full((3, 3), 1.0 / 9.0, dtype=np.float32),

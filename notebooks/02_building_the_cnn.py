@@ -127,8 +127,8 @@ fig = plot_maps([x_test[0], standardized], ["test image 0, raw (0..255)", "stand
 #
 # Training shows the network batches of 64 images, measures how wrong its probabilities are
 # (categorical cross-entropy, the *loss*) and nudges all 208,982 parameters to make the loss smaller.
-# RMSprop is a gradient-descent variant that scales each parameter's step by a running average of its
-# recent gradient sizes. One **epoch** is one pass over all training images. The curves are redrawn
+# RMSprop is a gradient-descent variant that divides each parameter's gradient by the root mean square
+# of its recent gradients (a running average), so every parameter moves by steps of a similar size. One **epoch** is one pass over all training images. The curves are redrawn
 # after every epoch (in quick mode there is just one point per curve).
 
 # %%

@@ -97,7 +97,7 @@ ax.set_xticks(epochs)
 ax.grid(alpha=0.3, which="both")
 ax.legend()
 
-print(f"epoch 1: {full_rates[0]:.5f}   epoch 10: {full_rates[9]:.5f}   epoch 20: {full_rates[-1]:.6f}")
+print(f"epoch 1: {full_rates[0]:.5f}   epoch 10: {full_rates[9]:.5f}   epoch {len(full_rates)}: {full_rates[-1]:.6f}")
 assert np.isclose(full_rates[0], REFERENCE_CONFIG.learning_rate)
 assert np.allclose(full_rates[1:] / full_rates[:-1], REFERENCE_CONFIG.decay_rate)
 assert np.allclose(rates, full_rates[:len(rates)])

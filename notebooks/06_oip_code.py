@@ -540,7 +540,8 @@ print(f"derive(map {MAP}, {N_EPOCHS} steps): {dt:.2f} s = {1000 * dt / N_EPOCHS:
 #   speckle from the fine ones, summed and standardized.
 # - A hand-written `GradientTape` step that gives the same image as `My_OIP.derive` for one step.
 # - Without standardization the loss and the image's scale just keep growing (ReLU ramps have no maximum);
-#   with it the loss levels off — doubling a pattern doubled the activation.
+#   with it the loss levels off — doubling a pattern roughly doubles the activation (not exactly: the biases
+#   do not scale with the image).
 # - For map 120 a pattern emerging from noise over log-spaced snapshots, with a loss that rises quickly
 #   and then flattens until the relative change drops below 2e-4 (in full mode).
 # - Many maps stay silent for short-wavelength starts (zero activation → zero gradient); the precursor's

@@ -79,8 +79,8 @@ print(inspect.getsource(helpers.dream.detail_correction))
 # %% [markdown]
 # Added to the blurred copy, the correction gives the original back. The same holds for each quadrant,
 # which gets its own correction. Rows 2–4 below: the four quadrants (each half the side of the photo), their
-# own 28×28 versions — 4 times finer in the photo than the full image's small pixels — and each quadrant
-# restored by its correction.
+# own 28×28 versions — whose small pixels are half as wide as the full image's (a quarter of the area) —
+# and each quadrant restored by its correction.
 
 # %%
 prep = carver.prepare(photo, "all")
