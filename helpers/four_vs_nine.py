@@ -44,6 +44,34 @@ def clear_examples(probabilities, labels, digit: int, n: int = 3) -> np.ndarray:
     return candidates[order[:n]]
 
 
+def varied_examples(images, probabilities, labels, digit: int, n: int = 3, pool: int = 200) -> np.ndarray:
+    """Indices of ``n`` images of ``digit`` that the model is sure about *and* that are written differently
+    (taught in notebook 04, section 5).
+
+    The most confident images of a digit look alike (the same clean, upright style). So: take the ``pool``
+    most confident ones (:func:`clear_examples`), start with the surest, and add each time the image
+    farthest (Euclidean pixel distance) from the ones already chosen.
+    """
+    if n < 1 or pool < n:
+        raise ValueError(f"need 1 <= n <= pool; got n={n}, pool={pool}.")
+    candidates = clear_examples(probabilities, labels, digit, n=pool)
+    flat = np.asarray(images, dtype=np.float64)[candidates].reshape(len(candidates), -1)
+    chosen = [0]
+    nearest = np.linalg.norm(flat - flat[0], axis=1)  # distance of every candidate to the chosen set
+    while len(chosen) < min(n, len(candidates)):
+        nxt = int(np.argmax(nearest))
+        chosen.append(nxt)
+        nearest = np.minimum(nearest, np.linalg.norm(flat - flat[nxt], axis=1))
+    return candidates[chosen]
+
+
+def mean_pairwise_distance(images, indices) -> float:
+    """Mean Euclidean pixel distance between the images at ``indices`` (how different they look)."""
+    flat = np.asarray(images, dtype=np.float64)[np.asarray(indices)].reshape(len(indices), -1)
+    d = np.linalg.norm(flat[:, None] - flat[None], axis=-1)
+    return float(d[np.triu_indices(len(flat), 1)].mean())
+
+
 def ambiguous_examples(probabilities, labels, digit: int, other: int, n: int = 3, *,
                        correct_only: bool = False) -> np.ndarray:
     """Indices of the ``n`` true ``digit``s to which the model gives the highest probability of ``other``,

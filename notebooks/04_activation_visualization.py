@@ -44,6 +44,7 @@ from helpers import (activation_explorer, activation_grid, clear_examples, grid_
                      load_mnist, load_reference_model, map_image_correlation, plot_digit_and_grid,
                      plot_grids_side_by_side, predict_proba, quick_mode)
 from helpers.exercise_check import self_check
+from helpers.four_vs_nine import mean_pairwise_distance, varied_examples
 
 QUICK = quick_mode()  # CI sets CI=true: fewer digits in the statistics below
 model = load_reference_model()
@@ -153,25 +154,31 @@ plt.show()
 # %% [markdown]
 # ## 5 · Three different 4s at the last convolutional layer (article V)
 #
-# Three 4s written in different ways, picked by the model's confidence (the 4s it is surest about), their
-# Conv2D_3 grids on one shared colour scale so that equal colours mean equal activations. The red frames
-# mark maps that respond strongly to all three: among the 16 strongest maps of each 4, those that all
-# three share.
+# Three 4s written in different ways. The 4s the model is surest about all look alike (clean and
+# upright), so `varied_examples` takes the 200 surest 4s, starts with the surest one and adds each time
+# the 4 farthest (in pixel distance) from those already chosen: all three are clear 4s to the model, but
+# drawn differently. Their Conv2D_3 grids share one colour scale, so that equal colours mean equal
+# activations. The red frames mark maps that respond strongly to all three: among the 16 strongest maps
+# of each 4, those that all three share.
 
 # %%
 probs = predict_proba(model, x_test)
-fours = clear_examples(probs, y_test, 4, n=3)
+fours = varied_examples(x_test, probs, y_test, 4, n=3, pool=200)
+surest = clear_examples(probs, y_test, 4, n=3)
+print(f"mean pixel distance between the three: {mean_pairwise_distance(x_test, fours):.1f} "
+      f"(the three surest 4s: {mean_pairwise_distance(x_test, surest):.1f})")
 acts = layer_activations(model, "Conv2D_3", x_test[fours])          # (3, 3, 3, 128)
 strength = acts.max(axis=(1, 2))                                     # (3, 128): strongest response per map
 top16 = [set(np.argsort(-s)[:16]) for s in strength]
 shared = sorted(int(k) for k in set.intersection(*top16))
-print("clear 4s (test indices):", fours.tolist(), "| maps among the 16 strongest of all three:", shared)
+print("three different clear 4s (test indices):", fours.tolist(), "| maps among the 16 strongest of all three:", shared)
 fig = plot_grids_side_by_side(model, "Conv2D_3", x_test, fours, labels=y_test, highlight=shared, show_indices=True,
                               titles=[f"P(4) = {probs[i, 4]:.4f}" for i in fours])
 plt.show()
 
 # %%
-assert np.all(y_test[fours] == 4)
+assert np.all(y_test[fours] == 4) and np.all(probs[fours].argmax(axis=1) == 4)
+assert mean_pairwise_distance(x_test, fours) > mean_pairwise_distance(x_test, surest), "they should differ more"
 assert len(shared) >= 2, "three clear 4s should share some of their strongest Conv2D_3 maps"
 
 # %% [markdown]

@@ -145,3 +145,20 @@ def test_ambiguous_but_correct(toy):
     probs, labels = toy
     np.testing.assert_array_equal(ambiguous_examples(probs, labels, 4, 9, n=2, correct_only=True), [5, 0])
     np.testing.assert_array_equal(ambiguous_examples(probs, labels, 9, 4, n=1, correct_only=True), [4])
+
+
+def test_varied_examples_are_confident_and_far_apart():
+    from helpers.four_vs_nine import mean_pairwise_distance, varied_examples
+
+    rng = np.random.default_rng(0)
+    images = rng.random((40, 4, 4))
+    labels = np.array([4] * 30 + [9] * 10)
+    probs = np.full((40, 10), 0.01)
+    probs[np.arange(40), labels] = np.linspace(0.99, 0.5, 40)  # image 0 is the surest 4
+    images[1] = images[0] + 0.01                                  # the second surest is a near copy of it
+    picked = varied_examples(images, probs, labels, 4, n=3, pool=20)
+    assert picked[0] == 0 and 1 not in picked, picked
+    assert set(picked.tolist()) <= set(range(20)) and np.all(labels[picked] == 4)
+    assert mean_pairwise_distance(images, picked) > mean_pairwise_distance(images, [0, 1, 2])
+    with pytest.raises(ValueError, match="n <= pool"):
+        varied_examples(images, probs, labels, 4, n=5, pool=3)
