@@ -435,8 +435,20 @@ assert gif_bytes[:6] in (b"GIF87a", b"GIF89a")
 # The same machinery works for the output layer (see the blog post on filters and perfect digits in the
 # references). Instead of a map's mean activation we maximize the score of one class *before* the softmax
 # (the softmax itself saturates at 1, and raising one class's probability can also be done by lowering the
-# others). Starting from faint noise, each of the 10 images climbs towards "the most 0-like", "the most
-# 1-like", … image the model can imagine.
+# others). Each of the 10 images starts from random fluctuations and climbs towards "the most 0-like",
+# "the most 1-like", … image the model can imagine.
+#
+# `perfect_digits` passes factors of 0.1 for the start, but that does not make the start *faint*:
+# `initial_image` standardizes every start to standard deviation 1, so only the **ratios** of the factors
+# count — (0.1, 0.1, 0.1, 0.1) gives exactly the image that (0.5, 0.5, 0.5, 0.5) gives with the same seed.
+# (The same holds for the factor sliders of notebook 07's explorer: they change the mix of wavelengths,
+# not the strength.) The next cell checks it.
+
+# %%
+same_mix = [initial_image(f, SCALES, seed=START_SEED) for f in ((0.1,) * 4, (0.5,) * 4, (0.5, 0.1, 0.1, 0.1))]
+print(f"largest pixel difference, factors 0.1 vs 0.5: {np.abs(same_mix[0] - same_mix[1]).max():.1e}; "
+      f"vs a different mix: {np.abs(same_mix[0] - same_mix[2]).max():.2f}; std of the start: {same_mix[0].std():.3f}")
+assert np.allclose(same_mix[0], same_mix[1], atol=1e-5) and not np.allclose(same_mix[0], same_mix[2], atol=0.1)
 
 # %%
 t0 = time.perf_counter()
