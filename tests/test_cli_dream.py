@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.__main__ import main
+from helpers.cli import main
 
 
 def run_cli(*args):
