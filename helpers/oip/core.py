@@ -5,9 +5,9 @@ length scales, and repeatedly move the image along the normalized gradient of th
 activation, standardizing the image after every step. The standardization is essential: the layers
 are ReLU ramps without a maximum, so without it the image would just grow.
 
-Everything here returns data; the figures live in :mod:`helpers.oip_display`. The optimization loop
-is one compiled ``tf.function`` that works on a whole batch of images at once (many maps, or many
-random starts for one map), with no Python work per step.
+Everything here returns data; the figures live in :mod:`helpers.oip.display`. The step itself is
+:func:`helpers.oip.ascent.ascent_step`; :mod:`helpers.oip.engine` runs it in one compiled loop for a
+whole batch of images at once (many maps, or many random starts for one map).
 """
 from __future__ import annotations
 
@@ -18,13 +18,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .model import load_model_file, load_reference_model
-
-ARTICLE_SCALES = ((3, 3), (7, 7), (14, 14), (28, 28))
-ARTICLE_FACTORS = (0.5, 0.5, 0.5, 0.5)
-# Long wavelengths only: the precursor's candidates (article X).
-PRECURSOR_FACTORS = (0.6, 0.4, 0.0, 0.0)
-IMAGE_SIZE = 28
+from ..data import as_image_batch
+from ..model import load_model_file, load_reference_model
+from .engine import VISUAL_LAYER_TYPES, Ascent, plain_chain
+from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, IMAGE_SIZE, PRECURSOR_FACTORS, pick_best, initial_image
 
 
 # --------------------------------------------------------------------------------------------------
@@ -74,300 +71,6 @@ def snapshot_steps(n_epochs: int, n_reports: int = 6) -> list[int]:
     return sorted(steps)
 
 
-# --------------------------------------------------------------------------------------------------
-# Initial images
-# --------------------------------------------------------------------------------------------------
-def _tf_standardize(x):
-    return tf.image.per_image_standardization(x)
-
-
-def fluctuation_components(scales=ARTICLE_SCALES, n: int = 1, seed=None) -> np.ndarray:
-    """Random fluctuations in [-1, 1] on coarse grids (one per scale), smoothly (bicubic) scaled up to
-    28×28. Returns (n_scales, n, 28, 28, 1), unweighted: :func:`initial_image` mixes them."""
-    rng = np.random.default_rng(seed)
-    comps = []
-    for scale in scales:
-        h, w = (scale, scale) if np.isscalar(scale) else scale
-        if not (1 <= h <= IMAGE_SIZE and 1 <= w <= IMAGE_SIZE):
-            raise ValueError(f"Each fluctuation scale must be a grid of 1..28 cells per side; got {scale}.")
-        coarse = rng.uniform(-1.0, 1.0, size=(n, h, w, 1)).astype(np.float32)
-        if (h, w) == (IMAGE_SIZE, IMAGE_SIZE):
-            comps.append(coarse)
-        else:
-            comps.append(tf.image.resize(coarse, (IMAGE_SIZE, IMAGE_SIZE), method="bicubic",
-                                         antialias=True).numpy())
-    return np.stack(comps)
-
-
-def _smooth(x):
-    kernel = np.outer([1, 2, 1], [1, 2, 1]).astype(np.float32)
-    kernel = (kernel / kernel.sum())[:, :, None, None]
-    return tf.nn.conv2d(x, kernel, strides=1, padding="SAME")
-
-
-def initial_image(factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, n: int = 1, seed=None,
-                  smoothing: bool = False) -> np.ndarray:
-    """A start image for the ascent: ``sum_k factors[k] * fluctuations on scales[k]``, standardized.
-
-    Any number of scales works (the article used exactly four). ``smoothing`` blurs the sum with a
-    small 3×3 kernel before the standardization. Returns float32 (n, 28, 28, 1).
-    """
-    factors = np.asarray(factors, dtype=np.float32)
-    if len(factors) != len(scales):
-        raise ValueError(f"Give one factor per scale: {len(factors)} factors for {len(scales)} scales.")
-    if np.any(factors < 0) or not np.any(factors > 0):
-        raise ValueError(f"Factors must be ≥ 0 and at least one > 0; got {factors.tolist()}.")
-    comps = fluctuation_components(scales, n, seed)
-    mix = np.tensordot(factors, comps, axes=1)
-    if smoothing:
-        mix = _smooth(mix)
-    return _tf_standardize(mix).numpy()
-
-
-# --------------------------------------------------------------------------------------------------
-# The compiled ascent
-# --------------------------------------------------------------------------------------------------
-@dataclass
-class _AscentOutput:
-    images: np.ndarray          # (n, 28, 28, 1) final images
-    losses: np.ndarray          # (n_epochs, n) loss before each step; NaN after an early stop
-    zero_steps: np.ndarray      # (n,) steps with zero loss and zero gradient (a map that does not respond)
-    snapshots: np.ndarray       # (n_snaps, n, 28, 28, 1) images after the snapshot steps (NaN if not reached)
-    converged_at: np.ndarray    # (n,) step of convergence or -1
-    steps_run: np.ndarray       # (n,) steps each image took
-
-
-@tf.autograph.experimental.do_not_convert  # autograph would strip the custom gradient
-def _max_pool_mask_grad(h, size: int):
-    """Max pooling with size×size windows, stride size, 'valid' padding: the values of
-    tf.nn.max_pool2d, but its gradient is routed to each window's maximum by a mask. On a 2-core CPU
-    TensorFlow's MaxPoolGrad is slow: with the mask a whole ascent step takes 15-20 % less time
-    (batches of 1 to 128 images, measured against MaxPoolGrad in one process).
-    A window with tied maxima passes the gradient to each of them (MaxPoolGrad to one); behind a ReLU
-    such ties are at 0, where the ReLU's own gradient is 0 anyway."""
-
-    @tf.custom_gradient
-    def pool(h):
-        n_h, n_w, c = h.shape[1] // size, h.shape[2] // size, h.shape[3]
-        y = tf.nn.max_pool2d(h, size, size, "VALID")
-
-        def grad(dy):
-            cells = tf.reshape(h[:, :size * n_h, :size * n_w], [-1, n_h, size, n_w, size, c])
-            g = tf.where(tf.equal(cells, y[:, :, None, :, None, :]), dy[:, :, None, :, None, :], 0.0)
-            g = tf.reshape(g, [-1, size * n_h, size * n_w, c])
-            return tf.pad(g, [[0, 0], [0, h.shape[1] - size * n_h], [0, h.shape[2] - size * n_w], [0, 0]])
-
-        return y, grad
-
-    return pool(h)
-
-
-def _is_plain_pool(layer) -> bool:
-    return (isinstance(layer, keras.layers.MaxPooling2D) and layer.padding == "valid"
-            and layer.data_format == "channels_last"
-            and len(set(layer.pool_size) | set(layer.strides)) == 1)
-
-
-def _plain_chain(model: keras.Model, layer) -> list | None:
-    """The layers from the model's input to ``layer`` if they form a plain chain of Conv2D and
-    MaxPooling2D layers (as build_cnn's model does), else None."""
-    layers = model.layers
-    if not layers or not isinstance(layers[0], keras.layers.InputLayer) or layer not in layers:
-        return None
-    chain, prev = layers[1:layers.index(layer) + 1], layers[0]
-    for l in chain:
-        try:
-            if not isinstance(l, _VISUAL_LAYER_TYPES) or l.input is not prev.output:
-                return None
-        except (AttributeError, ValueError):   # a layer used at several places has no single input
-            return None
-        prev = l
-    return chain
-
-
-class _Ascent:
-    """Batched gradient ascent on the mean activation of one channel per image of a sub-model."""
-
-    CHUNK = 50  # with early stopping: steps between removals of converged images from the batch
-
-    def __init__(self, submodel: keras.Model, chain: list | None = None):
-        """``chain``: the sub-model's layers, if they are a plain chain of Conv2D and MaxPooling2D
-        layers (see _plain_chain). Then the ascent runs them one by one, with two speed-ups that give
-        the same numbers: max pooling gets a cheaper gradient (_max_pool_mask_grad), and a batch that
-        asks for one map of a Conv2D layer runs only that map's kernel in the last layer (one
-        convolution instead of one per map). Without a chain the sub-model runs as it is."""
-        self.submodel = submodel
-        self.n_channels = int(submodel.output.shape[-1])
-        self.chain = chain
-        self._loop = tf.function(self._loop_py, reduce_retracing=True)
-
-    @staticmethod
-    def _run_layers(x, layers):
-        for layer in layers:
-            x = _max_pool_mask_grad(x, layer.pool_size[0]) if _is_plain_pool(layer) else layer(x, training=False)
-        return x
-
-    def _activation_fn(self, channels, same_channel: bool):
-        """x → what the loss averages: all maps (n, h, w, maps), or, when every image asks for the same
-        map, that map alone (n, h, w). Built once per compiled loop, so the kernel slice of the one-map
-        path is taken outside the steps."""
-        if not self.chain:
-            run = lambda x: self.submodel(x, training=False)  # noqa: E731
-        else:
-            run = lambda x: self._run_layers(x, self.chain)   # noqa: E731
-        if not same_channel:
-            return run
-        c = self.chain[-1] if self.chain else None
-        if not isinstance(c, keras.layers.Conv2D):
-            return lambda x: tf.gather(run(x), channels[0], axis=-1)
-        kernel = tf.gather(c.kernel, channels[:1], axis=-1)
-        bias = tf.gather(c.bias, channels[:1]) if c.use_bias else 0.0
-
-        def one_map(x):
-            z = keras.ops.conv(self._run_layers(x, self.chain[:-1]), kernel, strides=c.strides, padding=c.padding,
-                               dilation_rate=c.dilation_rate)
-            return c.activation(z + bias)[..., 0]
-
-        return one_map
-
-    def channel_means(self, images, batch_size: int = 512) -> np.ndarray:
-        """Mean activation of every channel for every image: (N, n_channels)."""
-        out = []
-        for i in range(0, len(images), batch_size):
-            act = self.submodel(tf.convert_to_tensor(images[i:i + batch_size]), training=False)
-            axes = list(range(1, len(act.shape) - 1))
-            out.append((tf.reduce_mean(act, axis=axes) if axes else act).numpy())
-        return np.concatenate(out)
-
-    def _loop_py(self, x, channels, j0, j_end, epsilon, conv_criterion, prev, streak,
-                 stop_early, same_channel, jitter, tv_weight, seed):
-        """Steps j0 .. j_end-1 for a batch of images, compiled into one graph loop. Only early
-        stopping needs the convergence test inside the loop; otherwise it is read off the losses."""
-        batch = tf.shape(x)[0]
-        select = tf.one_hot(channels, self.n_channels)
-        activation = self._activation_fn(channels, same_channel)
-        floor2 = 1.0 / tf.cast(tf.reduce_prod(tf.shape(x)[1:]), tf.float32)  # (1/sqrt(pixels))², as TF's standardization
-        losses = tf.TensorArray(tf.float32, size=j_end - j0, element_shape=[None])
-        converged_at = tf.fill([batch], -1)
-        active = tf.ones([batch], tf.bool)
-
-        def cond(j, *_):
-            return tf.logical_and(j < j_end, tf.reduce_any(active)) if stop_early else j < j_end
-
-        def body(j, x, prev, streak, converged_at, active, losses):
-            with tf.GradientTape() as tape:
-                tape.watch(x)
-                xin = x
-                if jitter > 0:  # one random shift per step for the whole batch; the tape shifts the gradient back
-                    s = tf.random.stateless_uniform([2], seed=tf.stack([seed, j]), minval=-jitter,
-                                                    maxval=jitter + 1, dtype=tf.int32)
-                    xin = tf.roll(x, shift=s, axis=[1, 2])
-                act = activation(xin)
-                spatial = list(range(1, len(act.shape) - (0 if same_channel else 1)))
-                loss = tf.reduce_mean(act, axis=spatial) if spatial else act
-                loss = loss if same_channel else tf.reduce_sum(loss * select, axis=-1)
-                objective = loss
-                if tv_weight > 0:  # total variation: penalizes pixel-to-pixel jumps
-                    tv = (tf.reduce_mean(tf.abs(x[:, 1:] - x[:, :-1]), [1, 2, 3])
-                          + tf.reduce_mean(tf.abs(x[:, :, 1:] - x[:, :, :-1]), [1, 2, 3]))
-                    objective = loss - tv_weight * tv
-                total = tf.reduce_sum(objective)
-            g = tape.gradient(total, x)
-            ms = tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True)
-            # unit-RMS gradient, so the step size is epsilon alone. Keep the article's "+ 1e-7" outside the
-            # root: early gradients can be that small, and rsqrt(ms + tiny) changes the trajectory
-            stepped = x + epsilon * g / (tf.sqrt(ms) + 1e-7)
-            # per-image standardization (as tf.image.per_image_standardization): ReLU ramps have no
-            # maximum, so the image's scale must stay fixed for the ascent to converge
-            mean, var = tf.nn.moments(stepped, axes=[1, 2, 3], keepdims=True)
-            stepped = (stepped - mean) * tf.math.rsqrt(tf.maximum(var, floor2))
-            losses = losses.write(j - j0, loss)
-            if stop_early:  # the article's criterion, as in _convergence below
-                x = tf.where(active[:, None, None, None], stepped, x)
-                meets = (j > 10) & (loss > 0) & ((loss - prev) / (loss + 1e-7) < conv_criterion)
-                streak = tf.where(meets, streak + 1, 0)
-                converged_at = tf.where((streak >= 4) & (converged_at < 0), j, converged_at)
-                active = converged_at < 0
-            else:
-                x = stepped
-            return j + 1, x, loss, streak, converged_at, active, losses
-
-        j, x, prev, streak, converged_at, _, losses = tf.while_loop(
-            cond, body, [j0, x, prev, streak, converged_at, active, losses])
-        return x, losses.stack(), converged_at, j, prev, streak
-
-    def run(self, starts, channels, n_epochs: int, epsilon: float, snap_steps, conv_criterion: float,
-            stop_early: bool, jitter: int = 0, tv_weight: float = 0.0, seed: int = 0) -> _AscentOutput:
-        """Ascent for ``n_epochs`` steps. The compiled loop runs from one snapshot step to the next
-        (Python only collects the snapshot in between). With early stopping the batch also pauses
-        every CHUNK steps, and images that converged leave it."""
-        n = len(starts)
-        channels = np.asarray(channels, np.int32)
-        snap_steps = sorted(set(int(s) for s in snap_steps))
-        x = np.asarray(starts, np.float32).copy()
-        losses = np.full((n_epochs, n), np.nan, np.float32)
-        snaps = np.full((len(snap_steps), n) + x.shape[1:], np.nan, np.float32)
-        conv_at = np.full(n, -1, np.int32)
-        steps_run = np.zeros(n, np.int32)
-        prev, streak = np.zeros(n, np.float32), np.zeros(n, np.int32)
-        same_channel = bool(np.all(channels == channels[0]))  # one map: slice it instead of masking all maps
-        bounds = {s + 1 for s in snap_steps} | {n_epochs}
-        if stop_early:
-            bounds |= set(range(self.CHUNK, n_epochs, self.CHUNK))
-        todo, j0 = np.arange(n), 0
-        for j1 in sorted(b for b in bounds if 0 < b <= n_epochs):
-            if not todo.size:
-                break
-            out = self._loop(tf.convert_to_tensor(x[todo]), tf.convert_to_tensor(channels[todo]),
-                             tf.constant(j0), tf.constant(j1), tf.constant(epsilon, tf.float32),
-                             tf.constant(conv_criterion, tf.float32), tf.convert_to_tensor(prev[todo]),
-                             tf.convert_to_tensor(streak[todo]), bool(stop_early), same_channel,
-                             int(jitter), float(tv_weight), tf.constant(int(seed) % (2 ** 31), tf.int32))
-            xb, lb, cb, j_stop, pb, stb = [o.numpy() for o in out]
-            x[todo], prev[todo], streak[todo] = xb, pb, stb
-            ran = np.where(cb >= 0, cb + 1, j_stop) if stop_early else np.full(len(todo), j_stop)
-            rows = np.arange(j0, j1)[:, None] < ran[None, :]          # steps each image really took
-            losses[j0:j1, todo] = np.where(rows, lb, np.nan)
-            steps_run[todo] = ran
-            conv_at[todo] = np.where(cb >= 0, cb, conv_at[todo])
-            if j1 - 1 in snap_steps:
-                here = ran >= j1
-                snaps[snap_steps.index(j1 - 1), todo[here]] = xb[here]
-            if stop_early:
-                todo = todo[conv_at[todo] < 0]
-            j0 = j1
-        if not stop_early:
-            conv_at = _convergence(losses, conv_criterion)
-        # a map whose mean activation is exactly 0 has every ReLU unit off, so its gradient is 0 too
-        zeros = np.sum(losses == 0, axis=0)
-        return _AscentOutput(x, losses, zeros, snaps, conv_at, steps_run)
-
-
-def _convergence(losses: np.ndarray, conv_criterion: float) -> np.ndarray:
-    """The article's convergence test on a loss history (steps, n): the relative change
-    (loss_j - loss_j-1) / loss_j stays below ``conv_criterion`` for 4 steps in a row (after step 10).
-    Returns the step where that first happens, or -1."""
-    if len(losses) < 15:  # the test starts after step 10 and needs 4 steps
-        return np.full(losses.shape[1], -1, np.int32)
-    prev = np.vstack([np.zeros((1, losses.shape[1]), losses.dtype), losses[:-1]])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        meets = (losses > 0) & ((losses - prev) / (losses + 1e-7) < conv_criterion)
-    meets[:11] = False
-    four = meets[3:] & meets[2:-1] & meets[1:-2] & meets[:-3]      # 4 steps in a row, ending at j = k + 3
-    conv_at = np.where(four.any(axis=0), four.argmax(axis=0) + 3, -1).astype(np.int32)
-    return conv_at
-
-
-# --------------------------------------------------------------------------------------------------
-# My_OIP
-# --------------------------------------------------------------------------------------------------
-_VISUAL_LAYER_TYPES = (keras.layers.Conv2D, keras.layers.MaxPooling2D)
-
-
-def _conv_pool_layer_names(model) -> list[str]:
-    return [l.name for l in model.layers if isinstance(l, _VISUAL_LAYER_TYPES)]
-
-
 class My_OIP:
     """Derive OIPs for the maps of one conv or pool layer of a trained CNN.
 
@@ -387,13 +90,13 @@ class My_OIP:
             raise TypeError(f"model_or_path must be a keras.Model, a .keras file path or None; "
                             f"got {type(model_or_path).__name__}.")
         self.model = model
-        valid = _conv_pool_layer_names(model)
+        valid = [l.name for l in model.layers if isinstance(l, VISUAL_LAYER_TYPES)]
         names = [l.name for l in model.layers]
         if layer_name not in names:
             raise ValueError(f"Unknown layer {layer_name!r}. The conv/pool layers of this model are: "
                              f"{', '.join(valid)}.")
         layer = model.get_layer(layer_name)
-        if not isinstance(layer, _VISUAL_LAYER_TYPES):
+        if not isinstance(layer, VISUAL_LAYER_TYPES):
             raise ValueError(f"Layer {layer_name!r} is a {type(layer).__name__}, not a conv or pool layer; "
                              f"OIPs are derived for maps of: {', '.join(valid)}. "
                              "For the output classes use perfect_digits().")
@@ -401,7 +104,7 @@ class My_OIP:
         self.submodel = keras.Model(model.input, layer.output, name=f"oip_{layer_name}")
         self.n_maps = int(layer.output.shape[-1])
         self.map_shape = tuple(int(d) for d in layer.output.shape[1:3])
-        self._ascent = _Ascent(self.submodel, _plain_chain(model, layer))
+        self._ascent = Ascent(self.submodel, plain_chain(model, layer))
         self._class_ascent = None
 
     def __repr__(self):
@@ -427,16 +130,8 @@ class My_OIP:
 
     @staticmethod
     def _as_batch(images) -> np.ndarray:
-        """(28, 28), (n, 28, 28) or (n, 28, 28, 1) → standardized float32 (n, 28, 28, 1)."""
-        x = np.asarray(images, dtype=np.float32)
-        if x.ndim == 2 or x.shape == (IMAGE_SIZE, IMAGE_SIZE, 1):
-            x = x[None]
-        if x.ndim == 3:
-            x = x[..., None]
-        if x.ndim != 4 or x.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 1):
-            raise ValueError(f"Images must have shape (28, 28), (n, 28, 28) or (n, 28, 28, 1); "
-                             f"got {np.shape(images)}.")
-        return _tf_standardize(x).numpy()
+        """(28, 28), (28, 28, 1), (n, 28, 28) or (n, 28, 28, 1) → standardized float32 (n, 28, 28, 1)."""
+        return tf.image.per_image_standardization(as_image_batch(images)).numpy()
 
     def _check_starts(self, start, n: int) -> np.ndarray:
         x = self._as_batch(start)
@@ -475,11 +170,9 @@ class My_OIP:
             if not todo.any():
                 break
             cands = initial_image(mix[:len(scales)], scales, n_candidates, seed=rng.integers(2 ** 32))
-            acts = self._ascent.channel_means(cands)[:, idx]          # (candidates, maps)
-            pick = acts.argmax(axis=0)
-            gain = acts[pick, np.arange(len(idx))]
+            picked, gain = pick_best(cands, self._ascent.channel_means(cands)[:, idx])   # (candidates, maps)
             better = todo & (gain > best)
-            starts[better] = cands[pick[better]]
+            starts[better] = picked[better]
             best[better] = gain[better]
         return starts, best
 
@@ -553,14 +246,14 @@ class My_OIP:
         return out.images, out.losses
 
     # -- perfect digits ----------------------------------------------------------------------------
-    def _logit_ascent(self) -> _Ascent:
+    def _logit_ascent(self) -> Ascent:
         if self._class_ascent is None:
             last = self.model.layers[-1]
             if not isinstance(last, keras.layers.Softmax):
                 raise ValueError("perfect_digits needs a model whose last layer is a Softmax layer "
                                  "(as helpers.build_cnn() makes), to reach the class scores before it.")
             logits = keras.Model(self.model.input, last.input, name="class_scores")
-            self._class_ascent = _Ascent(logits)
+            self._class_ascent = Ascent(logits)
         return self._class_ascent
 
     def perfect_digits(self, n_epochs: int = 600, epsilon: float = 0.01, seed=0,

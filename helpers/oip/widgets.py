@@ -12,9 +12,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .explorer import FigureExplorer
-from .model import CONV_LAYER_NAMES, load_reference_model
-from .oip import ARTICLE_FACTORS, ARTICLE_SCALES, My_OIP, initial_image
+from ..explorer import FigureExplorer
+from ..model import CONV_LAYER_NAMES, load_reference_model
+from .core import My_OIP
+from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, initial_image
 
 
 class OIPExplorer(FigureExplorer):
@@ -180,7 +181,7 @@ class OIPExplorer(FigureExplorer):
         self.show(fig)
 
     def _draw(self) -> None:
-        from .oip_display import evolution_figure
+        from .display import evolution_figure
 
         self.show(evolution_figure(self.result, cmap=self.cmap, contrast=self.contrast.value,
                                    title=f"{self.layer.value}, map {self.result.map_index}: start, snapshots (the "
