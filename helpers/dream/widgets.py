@@ -10,8 +10,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .dream import DEFAULT_STEPS, DreamCarver, parse_quadrants
-from .explorer import FigureExplorer
+from ..explorer import FigureExplorer
+from .carving import DEFAULT_STEPS, DreamCarver
+from .images import parse_quadrants
 from .photo import Photo
 
 QUADRANT_CHOICES = ("all", "none", "1,4", "2,3", "1", "2", "3", "4")

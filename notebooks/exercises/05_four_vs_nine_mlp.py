@@ -35,9 +35,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import helpers
-from helpers import (activations_of_layers, ambiguous_examples, draw_grid, layer_activations, linear_separability,
-                     load_mnist, load_reference_model, map_differences, node_separation, plot_class_probabilities,
-                     plot_grid, plot_grids_side_by_side, predict_proba, quick_mode, select_four_nine)
+from helpers import layer_activations, load_mnist, load_reference_model, predict_proba, quick_mode
+from helpers.activation_plots import draw_grid, plot_class_probabilities, plot_grid, plot_grids_side_by_side
+from helpers.activations import activations_of_layers
+from helpers.four_vs_nine import (ambiguous_examples, linear_separability, map_differences, node_separation,
+                                  select_four_nine)
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()  # CI sets CI=true: the linear classifiers are trained on fewer images
