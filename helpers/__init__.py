@@ -7,20 +7,22 @@ the code is (``from helpers.oip.ascent import ascent_step``). README.md has the 
 =============================  =============================================================
 notebook                       modules
 =============================  =============================================================
-01 CNN basics                  ``helpers.basics``
-02 building the CNN            ``helpers.model``, ``helpers.training``, ``helpers.evaluation``
-03 training with a scheduler   ``helpers.training``, ``helpers.descent``, ``helpers.reference``
-04 activation visualization    ``helpers.activations``, ``helpers.activation_plots``, ``helpers.activation_widgets``
-05 four vs nine                ``helpers.four_vs_nine``, ``helpers.activations``
+01 CNN basics                  ``helpers.cnn.basics``
+02 building the CNN            ``helpers.model``, ``helpers.cnn.training``, ``helpers.cnn.evaluation``
+03 training with a scheduler   ``helpers.cnn.training``, ``helpers.cnn.descent``, ``helpers.cnn.reference``
+04 activation visualization    ``helpers.activations`` (``maps``, ``grids``, ``plots``, ``widgets``)
+05 four vs nine                ``helpers.activations.four_vs_nine``, ``helpers.activations``
 06 OIP code                    ``helpers.oip`` (``ascent``, ``starts``, ``engine``, ``core``, ``display``, ``widgets``)
 07 map gallery                 ``helpers.gallery``, ``helpers.oip``
 08 dream carving               ``helpers.dream`` (``photo``, ``images``, ``carving``, ``plots``, ``widgets``)
-all                            ``helpers.data``, ``helpers.mode``, ``helpers.files``, ``helpers.cli``
+all                            ``helpers.data``, ``helpers.model``, ``helpers.mode``, ``helpers.files``, ``helpers.cli``
 =============================  =============================================================
 """
-from .activation_plots import plot_digit_and_grid
-from .activation_widgets import activation_explorer
 from .activations import layer_activations, model_layer_names
+from .activations.plots import plot_digit_and_grid
+from .activations.widgets import activation_explorer
+from .cnn.training import (FIRST_TEST_CONFIG, REFERENCE_CONFIG, TrainConfig, evaluate_accuracy, predict_classes,
+                           predict_proba, train_cnn)
 from .data import load_mnist, load_splits, save_splits, split_train_validation, standardize, to_model_input
 from .dream import DreamCarver, load_photo
 from .dream.widgets import dream_explorer
@@ -30,8 +32,6 @@ from .model import CONV_LAYER_NAMES, build_cnn, load_model_file, load_reference_
 from .oip import My_OIP, OIPResult, initial_image
 from .oip.display import enhance_contrast, evolution_figure, image_row_figure
 from .oip.widgets import oip_explorer
-from .training import (FIRST_TEST_CONFIG, REFERENCE_CONFIG, TrainConfig, evaluate_accuracy, predict_classes,
-                       predict_proba, train_cnn)
 
 __all__ = [
     # data and mode (every notebook)

@@ -26,9 +26,9 @@ import numpy as np
 import helpers
 from helpers import (FIRST_TEST_CONFIG, build_cnn, evaluate_accuracy, load_mnist, predict_proba, quick_mode,
                      split_train_validation, to_model_input, train_cnn)
-from helpers.basics import plot_maps
-from helpers.evaluation import most_confused_pairs, plot_confusion_matrix, plot_predictions
-from helpers.training import confusion_matrix
+from helpers.cnn.basics import plot_maps
+from helpers.cnn.evaluation import most_confused_pairs, plot_confusion_matrix, plot_predictions
+from helpers.cnn.training import confusion_matrix
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()

@@ -42,9 +42,9 @@ import numpy as np
 import helpers
 from helpers import (activation_explorer, layer_activations, load_mnist, load_reference_model, plot_digit_and_grid,
                      predict_proba, quick_mode)
-from helpers.activation_plots import plot_grids_side_by_side
 from helpers.activations import activation_grid, grid_layout, map_image_correlation
-from helpers.four_vs_nine import clear_examples
+from helpers.activations.four_vs_nine import clear_examples
+from helpers.activations.plots import plot_grids_side_by_side
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()  # CI sets CI=true: fewer digits in the statistics below

@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from helpers.four_vs_nine import (ambiguous_examples, clear_examples, confidence_margin, fit_logistic_regression,
+from helpers.activations.four_vs_nine import (ambiguous_examples, clear_examples, confidence_margin, fit_logistic_regression,
                                   linear_separability, map_differences, node_separation, select_four_nine)
 from helpers.model import REFERENCE_MODEL_PATH
 

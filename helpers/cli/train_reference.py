@@ -20,8 +20,8 @@ def register(subparsers) -> None:
 
 def run(args) -> None:
     from ..data import MnistFormatError, MnistNotFoundError
-    from ..reference import train_reference
-    from ..training import REFERENCE_CONFIG, TrainConfig
+    from ..cnn.reference import train_reference
+    from ..cnn.training import REFERENCE_CONFIG, TrainConfig
 
     # check the arguments before minutes of data loading and training are spent
     if not str(args.out).endswith(".keras"):

@@ -36,10 +36,10 @@ import numpy as np
 
 import helpers
 from helpers import layer_activations, load_mnist, load_reference_model, predict_proba, quick_mode
-from helpers.activation_plots import draw_grid, plot_class_probabilities, plot_grid, plot_grids_side_by_side
 from helpers.activations import activations_of_layers
-from helpers.four_vs_nine import (ambiguous_examples, linear_separability, map_differences, node_separation,
-                                  select_four_nine)
+from helpers.activations.four_vs_nine import (ambiguous_examples, linear_separability, map_differences,
+                                              node_separation, select_four_nine)
+from helpers.activations.plots import draw_grid, plot_class_probabilities, plot_grid, plot_grids_side_by_side
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()  # CI sets CI=true: the linear classifiers are trained on fewer images
@@ -57,7 +57,7 @@ print(f"quick mode: {QUICK}; test accuracy of the reference model: {np.mean(prob
 #   may even get it wrong. The same for 9s the other way round.
 
 # %%
-print(inspect.getsource(helpers.four_vs_nine.confidence_margin))
+print(inspect.getsource(helpers.activations.four_vs_nine.confidence_margin))
 
 # %%
 sel = select_four_nine(probs, y_test, n=3)
@@ -174,7 +174,7 @@ plt.show()
 # is plain gradient descent from zero weights, so it gives the same numbers on every run:
 
 # %%
-print(inspect.getsource(helpers.four_vs_nine.fit_logistic_regression))
+print(inspect.getsource(helpers.activations.four_vs_nine.fit_logistic_regression))
 
 # %%
 train_idx = np.flatnonzero(np.isin(y_train, [4, 9]))

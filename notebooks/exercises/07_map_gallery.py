@@ -38,7 +38,7 @@ import tensorflow as tf
 
 import helpers.gallery
 from helpers import My_OIP, image_row_figure, layer_gallery, load_reference_model, oip_explorer, quick_mode
-from helpers.basics import receptive_fields
+from helpers.cnn.basics import receptive_fields
 from helpers.exercise_check import self_check
 from helpers.gallery import (bright_area, final_loss_figure, gallery_figure, live_maps_by_layer, mnist_test_images,
                              shift_tolerant_correlations, start_series, start_series_figure)

@@ -1,6 +1,6 @@
 """Looking at a trained classifier's answers: which digits it confuses, and how sure it is (articles II, III).
 
-The confusion matrix itself is computed by :func:`helpers.training.confusion_matrix`; this module
+The confusion matrix itself is computed by :func:`helpers.cnn.training.confusion_matrix`; this module
 reads and draws it.
 """
 from __future__ import annotations

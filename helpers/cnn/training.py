@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import NUM_CLASSES
+from ..data import NUM_CLASSES
 
 
 @dataclass
@@ -214,7 +214,7 @@ def evaluate_accuracy(model: keras.Model, images, labels, batch_size: int = 1000
 
 def predict_proba(model: keras.Model, images, batch_size: int = 1000) -> np.ndarray:
     """Class probabilities for uint8 or float images (standardized here)."""
-    from .data import to_model_input
+    from ..data import to_model_input
 
     return model.predict(to_model_input(images), batch_size=batch_size, verbose=0)
 
