@@ -108,6 +108,7 @@ def standardize_maps(activations, clip: float | None = 2.0) -> np.ndarray:
     Makes weak maps visible next to strong ones; the absolute activation levels are lost. A map with
     a single value (e.g. a dead map) becomes 0. Dense activations are one "map": the vector of all
     nodes is standardized as a whole.
+    Taught in notebook 04, section 4.
     """
     a = _single_image(activations).astype(np.float32)
     axes = (0, 1) if a.ndim == 3 else (0,)
@@ -132,6 +133,7 @@ def activation_grid(activations, *, maps_per_row: int = MAPS_PER_ROW, standardiz
     return_index: also return the map index at each grid pixel (see :meth:`GridLayout.index_grid`).
 
     Returns the grid (float32), or (grid, index_grid) with ``return_index=True``.
+    Taught in notebook 04, section 2.
     """
     a = _single_image(activations)
     if standardize:

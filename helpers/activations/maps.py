@@ -100,6 +100,7 @@ def layer_submodel(model: keras.Model, layer_name: str) -> keras.Model:
 
     Built once per (model, layer) and reused: building a sub-model costs far more than running it on
     one image, so a widget that redraws on every change stays responsive.
+    Taught in notebook 04, section 1.
     """
     check_layer_name(model, layer_name)
     per_model = _SUBMODELS.setdefault(model, {})
@@ -119,6 +120,7 @@ def layer_activations(model: keras.Model, layer_name: str, images, *, standardiz
         the images unchanged.
     Returns (N, h, w, n_maps) for conv/pool layers and (N, n_nodes) for dense layers; N = 1 for a
     single image.
+    Taught in notebook 04, section 1.
     """
     sub = layer_submodel(model, layer_name)
     x = as_model_input(images, standardized=standardized)

@@ -66,7 +66,7 @@ def run(args) -> None:
     from ..dream import QuadrantSpecError, parse_quadrants
     from ..files import check_output_path
     from ..dream.photo import DEFAULT_PHOTO, MIN_SIDE, PhotoError, load_photo
-    from ..progress import stage
+    from .progress import stage
 
     # everything that can be checked without the model is checked before the slow work
     try:

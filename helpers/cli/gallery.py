@@ -31,7 +31,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> None:
-    from ..progress import stage
+    from .progress import stage
 
     out = check_out("--out", args.out, args.overwrite, (".png",))
     csv = check_out("--losses", args.losses, args.overwrite, (".csv",)) if args.losses else None

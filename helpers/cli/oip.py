@@ -45,7 +45,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> None:
-    from ..progress import stage
+    from .progress import stage
 
     out = check_out("--out", args.out, args.overwrite, (".png",))
     gif = check_out("--gif", args.gif, args.overwrite, (".gif",)) if args.gif else None

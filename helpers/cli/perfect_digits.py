@@ -22,7 +22,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> None:
-    from ..progress import stage
+    from .progress import stage
 
     out = check_out("--out", args.out, args.overwrite, (".png",))
     check_steps(args.steps)

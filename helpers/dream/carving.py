@@ -135,9 +135,9 @@ class DreamCarver:
         noise, seed: optional Gaussian fluctuations (std ``noise``) added to each 28×28 input before its
         ascent — a start for maps that do not respond to the photo; ``seed`` makes them reproducible.
         keep_steps: keep every iteration's intermediate images in ``result.history``.
-        progress: show the iterations on stderr.
+        progress: show a progress bar of the iterations (tqdm: a widget in a notebook, stderr in a terminal).
         """
-        from ..progress import counter
+        from tqdm.auto import tqdm
 
         quads = parse_quadrants(quadrants)
         full_map = int(self.oip._check_maps([map_index])[0])
@@ -153,7 +153,7 @@ class DreamCarver:
         rng = np.random.default_rng(seed)
         current = prep.image
         full_losses, tile_losses, history = [], [], []
-        for it in counter(range(iterations), iterations, "carving: iteration", enabled=bool(progress)):
+        for it in tqdm(range(iterations), desc="carving", unit="iteration", disable=not progress):
             parts = self.carve_full_image(current, full_map, prep.correction, steps, epsilon, noise, rng)
             parts.update(self.carve_quadrants(parts["full"], quads, subs, prep.tile_corrections,
                                                undo_tile_standardization, steps, epsilon, noise, rng))

@@ -69,12 +69,12 @@ def _resize(images, size: int):
 
 
 def cnn_input(images) -> tf.Tensor:
-    """Shrink (n, H, W, 1) images to the CNN's 28×28 and standardize them."""
+    """Shrink (n, H, W, 1) images to the CNN's 28×28 and standardize them. Taught in notebook 08, section 1."""
     return tf.image.per_image_standardization(_resize(tf.convert_to_tensor(images, tf.float32), CNN_SIZE))
 
 
 def back_to_size(small, size: int) -> tf.Tensor:
-    """Enlarge (n, 28, 28, 1) images to ``size`` (bicubic) and standardize them."""
+    """Enlarge (n, 28, 28, 1) images to ``size`` (bicubic) and standardize them. Taught in notebook 08, section 1."""
     return tf.image.per_image_standardization(_resize(tf.convert_to_tensor(small, tf.float32), size))
 
 
@@ -83,6 +83,7 @@ def detail_correction(images) -> np.ndarray:
 
     Adding it to the enlarged copy gives the original back; adding it to an enlarged *carved* copy
     puts the photo's fine detail back on top of the carved pattern.
+    Taught in notebook 08, section 1.
     """
     x = np.asarray(images, np.float32)
     return x - back_to_size(cnn_input(x), x.shape[1]).numpy()

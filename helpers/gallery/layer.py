@@ -95,6 +95,7 @@ def layer_gallery(source=None, layer_name: str | None = None, *, n_epochs: int =
         test set.
     precursor, stop_early: on by default, see the module docstring. Other keyword arguments go to
         :meth:`My_OIP.derive_many`.
+    Taught in notebook 07, section 2.
     """
     oip = as_oip(source, layer_name)
     if live is None:

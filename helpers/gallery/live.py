@@ -21,6 +21,7 @@ def live_maps_by_layer(model, images, layer_names, batch_size: int = 1000) -> di
     Same rule as :meth:`My_OIP.live_maps` (some image gives the map a positive mean activation), but
     one sub-model with several outputs computes all layers together, so the test set goes through the
     network once instead of once per layer. Returns {layer name: array of live map indices}.
+    Taught in notebook 07, section 1.
     """
     import keras
     import tensorflow as tf

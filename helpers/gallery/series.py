@@ -95,6 +95,7 @@ def start_series(source, map_index: int, mixes=SERIES_MIXES, *, layer_name: str 
     The starts come from :func:`series_starts`; all of them go to :meth:`My_OIP.derive_many`
     together (the same map repeated), so the series costs one run. ``max_shift`` is the largest shift
     (pixels) :func:`shift_tolerant_correlation` tries when comparing two results.
+    Taught in notebook 07, section 5.
     """
     oip = as_oip(source, layer_name)
     mixes = [tuple(float(f) for f in m) for m in mixes]

@@ -158,6 +158,7 @@ class My_OIP:
 
         Maps that none of the candidates activates get further rounds with fresh candidates that also
         contain shorter wavelengths. Returns (starts (n, 28, 28, 1), best initial activation (n,)).
+        Taught in notebook 06, section 7.
         """
         idx = self._check_maps(map_indices)
         rng = np.random.default_rng(seed)
@@ -188,6 +189,7 @@ class My_OIP:
 
         jitter (pixels) and tv_weight (total-variation penalty) are regularizers beyond the article;
         both are off by default.
+        Taught in notebook 06, section 6.
         """
         idx = self._check_maps(map_indices)
         if int(n_epochs) < 1:
@@ -259,7 +261,8 @@ class My_OIP:
     def perfect_digits(self, n_epochs: int = 600, epsilon: float = 0.01, seed=0,
                        factors=(0.1, 0.1, 0.1, 0.1), scales=ARTICLE_SCALES) -> np.ndarray:
         """Class maximization: for each digit c, ascend the pre-softmax score of class c from faint
-        random fluctuations (standardizing after each step). Returns (10, 28, 28) standardized images."""
+        random fluctuations (standardizing after each step). Returns (10, 28, 28) standardized images.
+        Taught in notebook 06, section 9."""
         ascent = self._logit_ascent()
         n_classes = ascent.n_channels
         starts = initial_image(factors, scales, n_classes, seed)
