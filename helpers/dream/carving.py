@@ -71,7 +71,7 @@ class DreamCarver:
             if len(maps) != len(quadrants):
                 raise ValueError(f"Give one sub-image map, or one per chosen quadrant {list(quadrants)}; "
                                  f"got {len(maps)} maps.")
-        return tuple(int(m) for m in self.oip._check_maps(maps))  # My_OIP's own range/type errors
+        return tuple(int(m) for m in self.oip.check_maps(maps))  # My_OIP's own range/type errors
 
     def responsive_maps(self, image, quadrants="all") -> np.ndarray:
         """Maps that fire (mean activation > 0) on the 28×28 versions of the image AND of each chosen
@@ -140,7 +140,7 @@ class DreamCarver:
         from tqdm.auto import tqdm
 
         quads = parse_quadrants(quadrants)
-        full_map = int(self.oip._check_maps([map_index])[0])
+        full_map = int(self.oip.check_maps([map_index])[0])
         subs = self._sub_maps(sub_maps, map_index, quads)
         for name, value, low in (("iterations", iterations, 0), ("steps", steps, 0)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:

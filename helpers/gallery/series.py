@@ -101,7 +101,7 @@ def start_series(source, map_index: int, mixes=SERIES_MIXES, *, layer_name: str 
     mixes = [tuple(float(f) for f in m) for m in mixes]
     if len(mixes) < 2:
         raise ValueError("A series needs at least two wavelength mixes to compare.")
-    oip._check_maps([map_index])
+    oip.check_maps([map_index])
     starts, _ = series_starts(oip, map_index, mixes, scales, seed, best_of)
     results = oip.derive_many([map_index] * len(mixes), n_epochs=n_epochs, epsilon=epsilon, start=starts,
                               stop_early=stop_early, n_reports=n_reports, **derive_kwargs)

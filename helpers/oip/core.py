@@ -116,7 +116,9 @@ class My_OIP:
         """Random multi-scale start image(s), (n, 28, 28, 1); see :func:`initial_image`."""
         return initial_image(factors, scales, n, seed, smoothing)
 
-    def _check_maps(self, map_indices) -> np.ndarray:
+    def check_maps(self, map_indices) -> np.ndarray:
+        """Map indices of this layer as int32 (n,); a clear TypeError / IndexError / ValueError otherwise.
+        The gallery, the dream carving and the explorers check their map arguments with it."""
         idx = np.atleast_1d(np.asarray(map_indices))
         if idx.size == 0:
             raise ValueError("Give at least one map index.")
@@ -160,7 +162,7 @@ class My_OIP:
         contain shorter wavelengths. Returns (starts (n, 28, 28, 1), best initial activation (n,)).
         Taught in notebook 06, section 7.
         """
-        idx = self._check_maps(map_indices)
+        idx = self.check_maps(map_indices)
         rng = np.random.default_rng(seed)
         best = np.full(len(idx), -np.inf, dtype=np.float32)
         starts = np.zeros((len(idx), IMAGE_SIZE, IMAGE_SIZE, 1), np.float32)
@@ -191,7 +193,7 @@ class My_OIP:
         both are off by default.
         Taught in notebook 06, section 6.
         """
-        idx = self._check_maps(map_indices)
+        idx = self.check_maps(map_indices)
         if int(n_epochs) < 1:
             raise ValueError(f"n_epochs must be at least 1; got {n_epochs}.")
         if not epsilon > 0:
@@ -239,7 +241,7 @@ class My_OIP:
         """Run ``n_steps`` plain ascent steps from given images (standardized first), one map per
         image; no snapshots. Used by the dream carving. Returns (images (n, 28, 28, 1), losses (steps, n))."""
         starts = self._as_batch(images)
-        idx = self._check_maps(np.broadcast_to(np.asarray(map_indices), (len(starts),)))
+        idx = self.check_maps(np.broadcast_to(np.asarray(map_indices), (len(starts),)))
         if n_steps == 0:
             return starts, np.zeros((0, len(starts)), np.float32)
         if n_steps < 0 or not epsilon > 0:

@@ -48,7 +48,7 @@ class OIPExplorer(FigureExplorer):
         self.layer = widgets.Dropdown(options=layers, value=layer, description="layer:")
         self.map_index = widgets.IntSlider(value=0, min=0, max=oip.n_maps - 1, description="map:",
                                            continuous_update=False, style=style)
-        oip._check_maps([map_index])
+        oip.check_maps([map_index])
         self.map_index.value = map_index
         self.factors = [widgets.FloatSlider(value=float(f), min=0.0, max=1.0, step=0.05, continuous_update=False,
                                             description=f"factor {s[0]}×{s[1]}:" if not np.isscalar(s) else f"factor {s}:",
