@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from helpers.dream import DreamCarver  # noqa: E402
-from helpers.photo import load_photo  # noqa: E402
+from helpers.dream.photo import load_photo  # noqa: E402
 from timing import timed  # benchmarks/timing.py (scripts run as python benchmarks/NAME.py)
 
 

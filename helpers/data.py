@@ -112,14 +112,8 @@ def standardize(images):
 
 
 def to_model_input(images):
-    """uint8 or float images (N, 28, 28[, 1]) → standardized float32 tensors (N, 28, 28, 1)."""
-    x = np.asarray(images)
-    if x.ndim == 2:
-        x = x[None]
-    if x.ndim == 3:
-        x = x[..., None]
-    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
-        raise ValueError(f"Expected MNIST images of shape (N, 28, 28) or (N, 28, 28, 1); got {np.shape(images)}.")
+    """uint8 or float images (28, 28[, 1]) or (N, 28, 28[, 1]) → standardized float32 (N, 28, 28, 1)."""
+    x = as_image_batch(images)
     return standardize(x)
 
 
@@ -194,3 +188,28 @@ def load_splits(path: str | os.PathLike) -> dict:
         if missing:
             raise MnistFormatError(f"{p} is not a splits file: it lacks {missing}.")
         return {k: npz[k] for k in SPLIT_KEYS}
+
+
+def as_image_batch(images) -> np.ndarray:
+    """One image or many → float32 (N, 28, 28, 1), the shape the CNN takes. Accepts (28, 28), (28, 28, 1),
+    (N, 28, 28) and (N, 28, 28, 1); anything else raises ValueError. Values are not changed."""
+    x = np.asarray(images, dtype=np.float32)
+    if x.ndim == 2 or x.shape == (28, 28, 1):
+        x = x[None]
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
+        raise ValueError(f"Expected MNIST images of shape (N, 28, 28) or (N, 28, 28, 1) (one image: (28, 28) or "
+                         f"(28, 28, 1)); got {np.shape(images)}.")
+    return x
+
+
+def standardize_tensor(x):
+    """:func:`standardize` for a TensorFlow batch (N, H, W, C) inside a compiled graph (the OIP ascent
+    standardizes after every step, taught in notebook 06, section 5): the same formula, with the variance
+    floored at 1/pixels."""
+    import tensorflow as tf
+
+    mean, var = tf.nn.moments(x, axes=[1, 2, 3], keepdims=True)
+    floor = 1.0 / tf.cast(tf.reduce_prod(tf.shape(x)[1:]), tf.float32)
+    return (x - mean) * tf.math.rsqrt(tf.maximum(var, floor))

@@ -34,6 +34,7 @@ def build_cnn(l2: float | None = None, seed: int | None = None) -> keras.Model:
 
     l2: optional L2 factor for the kernels of all conv and dense layers (article III).
     seed: makes the initial weights reproducible.
+    Taught in notebook 02, section 1.
     """
     if seed is not None:
         keras.utils.set_random_seed(seed)
@@ -71,7 +72,7 @@ def load_model_file(path: str | os.PathLike) -> keras.Model:
 
 def load_reference_model(path: str | os.PathLike | None = None) -> keras.Model:
     """The course's reference model (shipped in the package as helpers/models/reference_cnn.keras), ready for
-    prediction; ``path`` loads another `.keras` file instead."""
+    prediction; ``path`` loads another `.keras` file instead. Taught in notebook 04, section 1."""
     return load_model_file(path or REFERENCE_MODEL_PATH)
 
 

@@ -24,9 +24,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import helpers
-from helpers import (FIRST_TEST_CONFIG, build_cnn, confusion_matrix, evaluate_accuracy, load_mnist,
-                     most_confused_pairs, plot_confusion_matrix, plot_maps, plot_predictions, predict_proba,
-                     quick_mode, split_train_validation, to_model_input, train_cnn)
+from helpers import (FIRST_TEST_CONFIG, build_cnn, evaluate_accuracy, load_mnist, predict_proba, quick_mode,
+                     split_train_validation, to_model_input, train_cnn)
+from helpers.cnn.basics import plot_maps
+from helpers.cnn.evaluation import most_confused_pairs, plot_confusion_matrix, plot_predictions
+from helpers.cnn.training import confusion_matrix
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()

@@ -30,9 +30,11 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 import helpers
-from helpers import (REFERENCE_CONFIG, build_cnn, descent_path, evaluate_accuracy, load_mnist, load_model_file,
+from helpers import (REFERENCE_CONFIG, build_cnn, evaluate_accuracy, load_mnist, load_model_file,
                      load_reference_model, load_splits, quick_mode, reference_record, save_splits,
-                     schedule_per_epoch, split_train_validation, train_cnn, valley_loss)
+                     split_train_validation, train_cnn)
+from helpers.cnn.descent import descent_path, valley_loss
+from helpers.cnn.training import schedule_per_epoch
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()
@@ -70,7 +72,7 @@ for name, value in config.to_dict().items():
 # by the factor `decay_rate` at every epoch boundary:
 
 # %%
-print(inspect.getsource(helpers.training.learning_rate_schedule))
+print(inspect.getsource(helpers.cnn.training.learning_rate_schedule))
 
 # %% [markdown]
 # Plotting the schedule before starting a long run is a cheap check that the configuration says what

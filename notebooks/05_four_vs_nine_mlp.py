@@ -41,9 +41,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import helpers
-from helpers import (activations_of_layers, ambiguous_examples, draw_grid, layer_activations, linear_separability,
-                     load_mnist, load_reference_model, map_differences, node_separation, plot_class_probabilities,
-                     plot_grid, plot_grids_side_by_side, predict_proba, quick_mode, select_four_nine)
+from helpers import layer_activations, load_mnist, load_reference_model, predict_proba, quick_mode
+from helpers.activations import activations_of_layers
+from helpers.activations.four_vs_nine import (ambiguous_examples, linear_separability, map_differences,
+                                              node_separation, select_four_nine)
+from helpers.activations.plots import draw_grid, plot_class_probabilities, plot_grid, plot_grids_side_by_side
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()  # CI sets CI=true: the linear classifiers are trained on fewer images
@@ -61,7 +63,7 @@ print(f"quick mode: {QUICK}; test accuracy of the reference model: {np.mean(prob
 #   may even get it wrong. The same for 9s the other way round.
 
 # %%
-print(inspect.getsource(helpers.four_vs_nine.confidence_margin))
+print(inspect.getsource(helpers.activations.four_vs_nine.confidence_margin))
 
 # %%
 sel = select_four_nine(probs, y_test, n=3)
@@ -175,10 +177,11 @@ plt.show()
 # - the 100 values of Dense_1,
 #
 # trained on the 4s and 9s of the training set, evaluated on the test 4s and 9s it has never seen. The fit
-# is plain gradient descent from zero weights, so it gives the same numbers on every run:
+# is scikit-learn's `LogisticRegression` (the field's standard tool for such a "linear probe"), run to
+# convergence, so it gives the same numbers on every run:
 
 # %%
-print(inspect.getsource(helpers.four_vs_nine.fit_logistic_regression))
+print(inspect.getsource(helpers.activations.four_vs_nine.fit_logistic_regression))
 
 # %%
 train_idx = np.flatnonzero(np.isin(y_train, [4, 9]))

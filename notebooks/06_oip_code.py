@@ -17,7 +17,7 @@
 # # 06 · The OIP algorithm, step by step
 #
 # Which input image makes one map of a convolutional layer fire as strongly as possible? This notebook
-# builds the answer piece by piece with the course's class `My_OIP` (in `helpers/oip.py`): a noisy start
+# builds the answer piece by piece with the course's class `My_OIP` (in the package `helpers/oip/`): a noisy start
 # image, gradient *ascent* on the input, and a few details that make the ascent work.
 #
 # You will learn
@@ -25,7 +25,7 @@
 #   **OIP** (an input pattern that a given map reacts to),
 # - how the sub-model "input → Conv2D_3" is built,
 # - how the start image mixes random fluctuations on several length scales,
-# - what one ascent step does — re-derived by hand with `tf.GradientTape` and compared with the engine,
+# - what one ascent step does — the course's `ascent_step`, run eagerly and compared with the engine,
 # - why the gradient is normalized and why the image is standardized after every step,
 # - a full run with log-spaced snapshots and a convergence criterion, as an 8-panel figure and a GIF,
 # - what happens when a map does not respond at all, and how a precursor search rescues it,
@@ -49,10 +49,11 @@ import tensorflow as tf
 from IPython.display import Image, display
 
 import helpers
-import helpers.oip
-from helpers import (My_OIP, enhance_contrast, evolution_figure, fluctuation_components, image_row_figure,
-                     initial_image, load_mnist, load_reference_model, plot_digit_and_grid, quick_mode,
-                     save_gif, snapshot_steps)
+from helpers import (My_OIP, enhance_contrast, evolution_figure, image_row_figure, initial_image, load_mnist,
+                     load_reference_model, plot_digit_and_grid, quick_mode)
+from helpers.oip import fluctuation_components, snapshot_steps
+from helpers.oip.ascent import ascent_step, convergence_streak, map_objective, mean_activations
+from helpers.oip.display import save_gif
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()  # CI sets CI=true: shorter runs where the step count matters
@@ -187,54 +188,57 @@ plt.show()
 assert five.shape == (3, 28, 28, 1)
 
 # %% [markdown]
-# ## 4 · One ascent step, by hand
+# ## 4 · One ascent step
 #
 # The quantity to maximize (the "loss", although we climb it) is the **mean activation of the chosen map**
-# over its 3×3 neurons. One step:
-#
-# 1. compute the loss under a `tf.GradientTape` that watches the input image,
-# 2. take the gradient of the loss with respect to the input pixels,
-# 3. normalize the gradient to unit RMS (root mean square) — section 5 says why,
-# 4. move the image a small step `epsilon` *along* the gradient (plus sign: ascent),
-# 5. standardize the image again.
-#
-# Written out, for one image, eagerly:
+# over its 3×3 neurons. `helpers.oip.ascent` holds it as two short functions — the one place to edit if
+# you want another objective (say, ignoring the map's border neurons): every user of the algorithm,
+# from this notebook to the compiled engine and the precursor, goes through them.
 
 # %%
-def hand_step(x, map_index, epsilon=0.01, standardize=True):
-    """One ascent step for one map, spelled out (the teaching version of the engine's loop body)."""
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        loss = tf.reduce_mean(oip.submodel(x)[..., map_index])   # mean over the map's neurons
-    g = tape.gradient(loss, x)
-    g = g / (tf.sqrt(tf.reduce_mean(tf.square(g))) + 1e-7)       # unit RMS
-    x = x + epsilon * g                                          # ascent: plus sign
-    if standardize:
-        x = tf.image.per_image_standardization(x)
-    return x, loss
+print(inspect.getsource(mean_activations))
+print(inspect.getsource(map_objective))
+
+# %% [markdown]
+# One step, `ascent_step`:
+#
+# 1. compute the objective under a `tf.GradientTape` that watches the input images,
+# 2. take the gradient of the objective with respect to the input pixels,
+# 3. normalize the gradient to unit RMS (root mean square), per image — section 5 says why,
+# 4. move the image a small step `epsilon` *along* the gradient (plus sign: ascent),
+# 5. standardize the image again.
+
+# %%
+print(inspect.getsource(ascent_step))
+
+# %% [markdown]
+# We call it eagerly for one image and map 120; the objective is the map's mean activation, read from
+# the sub-model of section 2:
+
+# %%
+def objective(x):
+    """Mean activation of map MAP for each image of the batch x."""
+    return map_objective(oip.submodel(x), [MAP] * len(x))
 
 
-x1_hand, loss0_hand = hand_step(tf.convert_to_tensor(start), MAP)
-print(f"loss before the step: {float(loss0_hand):.5f}")
+x1_step, loss0_step = ascent_step(tf.convert_to_tensor(start), objective, epsilon=0.01)
+print(f"loss before the step: {float(loss0_step[0]):.5f}")
 
 # %% [markdown]
 # `My_OIP.derive` with one step from the same start must give the same image and the same loss:
 
 # %%
 one = oip.derive(MAP, n_epochs=1, start=start, n_reports=0)
-print(one, "| largest pixel difference to the hand step:", np.abs(one.image - x1_hand.numpy()[0, :, :, 0]).max())
-assert np.allclose(one.image, x1_hand.numpy()[0, :, :, 0], atol=1e-5)
-assert np.isclose(one.losses[0], float(loss0_hand), rtol=1e-5)
+print(one, "| largest pixel difference to the step above:", np.abs(one.image - x1_step.numpy()[0, :, :, 0]).max())
+assert np.allclose(one.image, x1_step.numpy()[0, :, :, 0], atol=1e-5)
+assert np.isclose(one.losses[0], float(loss0_step[0]), rtol=1e-5)
 
 # %% [markdown]
-# The engine does the same step inside one compiled `tf.while_loop` (the method is wrapped in
-# `tf.function`), for a whole batch at once: every image in the batch has its own map (`channels`,
-# selected with a one-hot mask), its own loss, its own gradient normalization. It also records the
-# losses, keeps the snapshots and tracks convergence — all without returning to Python between steps.
-# Jitter and total variation (section 10) are optional extras, off by default.
-
-# %%
-print(inspect.getsource(helpers.oip._Ascent._loop_py))
+# The engine (`helpers.oip.engine`, not shown: it is about speed, not about the algorithm) runs exactly
+# this `ascent_step` inside one compiled `tf.while_loop`, for a whole batch at once: every image in the
+# batch has its own map, its own loss, its own gradient normalization. Between steps it records the
+# losses, keeps the snapshots and runs the convergence test of section 6 — all without returning to
+# Python. Jitter and total variation (section 10) are optional extras, off by default.
 
 # %% [markdown]
 # ## 5 · Why normalize the gradient, and why standardize the image?
@@ -273,26 +277,26 @@ for f in (1, 2, 4, 8):
 
 # %% [markdown]
 # So without standardization "the best image" does not exist: the ascent just inflates the contrast.
-# Below, the hand step runs once without and once with standardization, from the same start (the step is
+# Below, `ascent_step` runs once without and once with standardization, from the same start (the step is
 # wrapped in `tf.function` only to make the demonstration fast). Without it, the loss grows roughly
 # linearly and the image's standard deviation grows with it; with it, the loss levels off at a real
 # maximum of the *shape* of the pattern, and the engine follows the same curve.
 
 # %%
-fast_step = tf.function(hand_step)
+fast_step = tf.function(ascent_step)
 curves = {}
 for standardize in (False, True):
     x, losses, stds = tf.convert_to_tensor(start), [], []
     for _ in range(N_EPOCHS):
-        x, loss = fast_step(x, MAP, 0.01, standardize)
-        losses.append(float(loss))
+        x, loss = fast_step(x, objective, 0.01, standardize=standardize)
+        losses.append(float(loss[0]))
         stds.append(float(tf.math.reduce_std(x)))
     curves[standardize] = (np.array(losses), np.array(stds))
 engine = oip.derive(MAP, n_epochs=N_EPOCHS, start=start)
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4), constrained_layout=True)
-ax1.plot(curves[False][0], label="hand loop, no standardization")
-ax1.plot(curves[True][0], lw=3, alpha=0.5, label="hand loop, standardized")
+ax1.plot(curves[False][0], label="ascent_step loop, no standardization")
+ax1.plot(curves[True][0], lw=3, alpha=0.5, label="ascent_step loop, standardized")
 ax1.plot(engine.losses, "k--", lw=1, label="My_OIP.derive")
 ax1.set(xlabel="step", ylabel=f"mean activation of map {MAP} (loss)", title="loss per step")
 ax1.legend()
@@ -312,7 +316,7 @@ print(f"loss gained in the second half: without standardization {no_std[-1] - no
 assert curves[False][1][-1] > 2 * curves[True][1][-1], "without standardization the image keeps growing"
 assert no_std[-1] > 1.5 * with_std[-1]
 assert np.all(np.diff(no_std[late]) > 0), "…and the loss keeps rising"
-assert np.allclose(engine.losses, with_std, rtol=1e-3, atol=1e-3), "the engine follows the hand loop"
+assert np.allclose(engine.losses, with_std, rtol=1e-3, atol=1e-3), "the engine follows the eager loop"
 
 # %% [markdown]
 # ## 6 · The full run for map 120
@@ -326,15 +330,19 @@ assert np.allclose(engine.losses, with_std, rtol=1e-3, atol=1e-3), "the engine f
 # **Convergence.** The article watches the relative change of the loss from one step to the next,
 # `(loss[j] − loss[j−1]) / loss[j]`. `My_OIP` calls a run *converged* once that ratio stays below
 # `conv_criterion = 2e-4` for four steps in a row (after step 10); `stop_early=True` would stop there.
+# The engine runs this test after every step:
 
 # %%
-ARTICLE_FACTORS = (0.2, 0.2, 0.0, 0.0)   # article IX, map 120: no 14×14 or 28×28 fluctuations
+print(inspect.getsource(convergence_streak))
+
+# %%
+MAP120_FACTORS = (0.2, 0.2, 0.0, 0.0)    # article IX, map 120: no 14×14 or 28×28 fluctuations
 run_seed = next(s for s in range(1, 500)
-                if oip.map_activations(initial_image(ARTICLE_FACTORS, SCALES, seed=s))[0, MAP] > 0)
+                if oip.map_activations(initial_image(MAP120_FACTORS, SCALES, seed=s))[0, MAP] > 0)
 steps = snapshot_steps(N_EPOCHS, 6)
 print(f"start seed {run_seed}; snapshot steps: {steps}")
 t0 = time.perf_counter()
-res = oip.derive(MAP, n_epochs=N_EPOCHS, epsilon=0.01, seed=run_seed, factors=ARTICLE_FACTORS, scales=SCALES)
+res = oip.derive(MAP, n_epochs=N_EPOCHS, epsilon=0.01, seed=run_seed, factors=MAP120_FACTORS, scales=SCALES)
 print(f"{res}  ({time.perf_counter() - t0:.2f} s)")
 fig = evolution_figure(res, title=f"Conv2D_3, map {MAP}: start, snapshots and loss ({N_EPOCHS} steps)")
 plt.show()
@@ -405,9 +413,9 @@ assert all(short_runs[m].start_activation == 0 and np.all(short_runs[m].losses =
 
 # %% [markdown]
 # **The precursor** (article X's idea) looks before it climbs: it draws many candidate start images with
-# long wavelengths only (`n_candidates=1024` by default), sends them all through the network in one go, and keeps for each
-# map the candidate that activates it most. Maps that none of them wakes get further rounds with some
-# shorter wavelengths mixed in. Then the normal ascent runs from the chosen start.
+# long wavelengths only (`n_candidates=1024` by default), sends them all through the network in one go,
+# and keeps for each map the candidate that activates it most. Maps that none of them wakes get further
+# rounds with some shorter wavelengths mixed in. Then the normal ascent runs from the chosen start.
 
 # %%
 rescued = oip.derive(quiet.map_index, n_epochs=N_EPOCHS, precursor=True, seed=0)
@@ -558,7 +566,8 @@ print(f"derive(map {MAP}, {N_EPOCHS} steps): {dt:.2f} s = {1000 * dt / N_EPOCHS:
 #   one of those 128 maps.
 # - Start images built from random grids of 3×3 up to 28×28 cells: broad hills from the coarse grids, fine
 #   speckle from the fine ones, summed and standardized.
-# - A hand-written `GradientTape` step that gives the same image as `My_OIP.derive` for one step.
+# - One public `ascent_step` (objective → gradient → normalize → step → standardize) that gives the same
+#   image as `My_OIP.derive` for one step: the engine runs this very function.
 # - Without standardization the loss and the image's scale just keep growing (ReLU ramps have no maximum);
 #   with it the loss levels off — doubling a pattern roughly doubles the activation (not exactly: the biases
 #   do not scale with the image).

@@ -6,7 +6,7 @@ import pytest
 matplotlib.use("Agg")
 
 from helpers import build_cnn  # noqa: E402
-from helpers.activation_widgets import ActivationExplorer, activation_explorer, explorable_layers  # noqa: E402
+from helpers.activations.widgets import ActivationExplorer, activation_explorer, explorable_layers  # noqa: E402
 from helpers.activations import UnknownLayerError, activation_grid, layer_activations  # noqa: E402
 
 

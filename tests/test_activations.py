@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from helpers import build_cnn, to_model_input  # noqa: E402
-from helpers.activation_plots import plot_digit_and_grid, plot_grid, plot_grids_side_by_side  # noqa: E402
+from helpers.activations.plots import plot_digit_and_grid, plot_grid, plot_grids_side_by_side  # noqa: E402
 from helpers.activations import (UnknownLayerError, activation_grid, check_index, grid_layout,  # noqa: E402
                                  layer_activations, layer_submodel, standardize_maps)
 from helpers.model import REFERENCE_MODEL_PATH  # noqa: E402

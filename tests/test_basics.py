@@ -1,4 +1,4 @@
-"""helpers.basics: the NumPy convolution and pooling of notebook 01 agree with Keras; shapes,
+"""helpers.cnn.basics: the NumPy convolution and pooling of notebook 01 agree with Keras; shapes,
 receptive fields and parameter counts of the article CNN."""
 import matplotlib
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers.basics import (EXAMPLE_KERNELS, conv_output_size, convolve, max_pool, mlp_param_count,
+from helpers.cnn.basics import (EXAMPLE_KERNELS, conv_output_size, convolve, max_pool, mlp_param_count,
                             params_per_layer, plot_maps, plot_receptive_fields, receptive_fields, same_padding)
 from helpers.model import build_cnn
 

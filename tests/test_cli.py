@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from helpers.__main__ import main
+from helpers.cli import main
 
 
 def run_cli(*args):

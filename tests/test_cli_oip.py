@@ -6,7 +6,7 @@ import sys
 import pytest
 from PIL import Image
 
-from helpers.__main__ import main
+from helpers.cli import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -1,8 +1,8 @@
-"""helpers.descent: Keras' SGD on a narrow valley, with and without momentum."""
+"""helpers.cnn.descent: Keras' SGD on a narrow valley, with and without momentum."""
 import numpy as np
 import pytest
 
-from helpers.descent import descent_path, valley_loss
+from helpers.cnn.descent import descent_path, valley_loss
 
 
 def test_path_shape_and_start():

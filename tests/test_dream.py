@@ -3,10 +3,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.dream import (CarvingStep, DreamCarver, QuadrantSpecError, carve_photo, check_png_path, clip_contrast,
+from helpers.files import check_output_path
+from helpers.dream import (CarvingStep, DreamCarver, QuadrantSpecError, carve_photo, clip_contrast,
                            cnn_input, cut_quadrants, detail_correction, parse_quadrants, paste_quadrants, save_png,
                            tile_statistics)
-from helpers.photo import load_photo
+from helpers.dream.photo import load_photo
 
 SIZE = 112          # small working size: the tests stay fast, the algorithm is the same
 STEPS = 10
@@ -259,7 +260,7 @@ def test_png_is_written_and_not_overwritten(carver, photo, tmp_path):
         dream.save_png(out)
     dream.save_png(out, overwrite=True, contrast="oip")
     with pytest.raises(ValueError, match=".png"):
-        check_png_path(tmp_path / "dream.jpg")
+        check_output_path(tmp_path / "dream.jpg")
     with pytest.raises(ValueError, match="contrast"):
         dream.display("loud")
     with pytest.raises(ValueError, match="one gray image"):

@@ -7,8 +7,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from helpers.dream import DreamCarver, clip_contrast  # noqa: E402
-from helpers.dream_plots import dreams_side_by_side, iteration_figure, preparation_figure  # noqa: E402
-from helpers.photo import load_photo  # noqa: E402
+from helpers.dream.plots import dreams_side_by_side, iteration_figure, preparation_figure  # noqa: E402
+from helpers.dream.photo import load_photo  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import pytest
 matplotlib.use("Agg")
 
 from helpers.dream import DreamCarver, QuadrantSpecError  # noqa: E402
-from helpers.dream_widgets import DreamExplorer, dream_explorer  # noqa: E402
-from helpers.photo import load_photo  # noqa: E402
+from helpers.dream.widgets import DreamExplorer, dream_explorer  # noqa: E402
+from helpers.dream.photo import load_photo  # noqa: E402
 
 STEPS = 4
 

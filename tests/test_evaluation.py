@@ -1,4 +1,4 @@
-"""helpers.evaluation: reading and drawing a confusion matrix and class probabilities."""
+"""helpers.cnn.evaluation: reading and drawing a confusion matrix and class probabilities."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -6,8 +6,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from helpers.evaluation import most_confused_pairs, per_class_accuracy, plot_confusion_matrix, plot_predictions
-from helpers.training import confusion_matrix
+from helpers.cnn.evaluation import most_confused_pairs, per_class_accuracy, plot_confusion_matrix, plot_predictions
+from helpers.cnn.training import confusion_matrix
 
 
 def example_cm():

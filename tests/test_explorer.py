@@ -10,7 +10,7 @@ from IPython.core.formatters import DisplayFormatter
 matplotlib.use("Agg")
 
 from helpers import build_cnn  # noqa: E402
-from helpers.activation_widgets import ActivationExplorer  # noqa: E402
+from helpers.activations.widgets import ActivationExplorer  # noqa: E402
 from helpers.explorer import FigureExplorer  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

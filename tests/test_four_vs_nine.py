@@ -1,11 +1,13 @@
-"""Selecting clear and ambiguous 4s/9s, comparing maps and nodes, and the logistic regression (helpers/four_vs_nine.py)."""
+"""Selecting clear and ambiguous 4s/9s, comparing maps and nodes, and the logistic regression (helpers/activations/four_vs_nine.py)."""
 import os
 
 import numpy as np
 import pytest
 
-from helpers.four_vs_nine import (ambiguous_examples, clear_examples, confidence_margin, fit_logistic_regression,
-                                  linear_separability, map_differences, node_separation, select_four_nine)
+from helpers.activations.four_vs_nine import (ambiguous_examples, clear_examples, confidence_margin,
+                                              fit_logistic_regression, linear_separability, map_differences,
+                                              mean_pairwise_distance, node_separation, select_four_nine,
+                                              varied_examples)
 from helpers.model import REFERENCE_MODEL_PATH
 
 
@@ -148,8 +150,6 @@ def test_ambiguous_but_correct(toy):
 
 
 def test_varied_examples_are_confident_and_far_apart():
-    from helpers.four_vs_nine import mean_pairwise_distance, varied_examples
-
     rng = np.random.default_rng(0)
     images = rng.random((40, 4, 4))
     labels = np.array([4] * 30 + [9] * 10)

@@ -9,10 +9,12 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from helpers.gallery import (GAP_X, GAP_Y, PANEL, Gallery, check_output_path, final_loss_figure,  # noqa: E402
-                             gallery_figure, gallery_mosaic, grid_shape, layer_gallery, live_maps_by_layer,
-                             mean_pairwise_correlation, mnist_test_images, pairwise_correlations, save_figure,
-                             shift_tolerant_correlation, start_series, start_series_figure)
+from helpers.files import check_output_path  # noqa: E402
+from helpers.gallery import (Gallery, final_loss_figure, gallery_figure, gallery_mosaic,  # noqa: E402
+                             layer_gallery, live_maps_by_layer, mean_pairwise_correlation, mnist_test_images,
+                             pairwise_correlations, save_figure, shift_tolerant_correlation, start_series,
+                             start_series_figure)
+from helpers.gallery.figures import GAP_X, GAP_Y, PANEL, grid_shape  # noqa: E402
 from helpers.oip import My_OIP  # noqa: E402
 
 

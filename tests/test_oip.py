@@ -5,7 +5,7 @@ from PIL import Image
 
 from helpers import build_cnn, load_mnist, to_model_input
 from helpers.oip import My_OIP, OIPResult, initial_image, snapshot_steps
-from helpers.oip_display import enhance_contrast, evolution_figure, save_gif
+from helpers.oip.display import enhance_contrast, evolution_figure, save_gif
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_engine_follows_the_articles_eager_loop(oip):
 
 def test_mask_gradient_of_max_pooling_equals_tensorflows():
     import tensorflow as tf
-    from helpers.oip import _max_pool_mask_grad
+    from helpers.oip.engine import max_pool_mask_grad as _max_pool_mask_grad
 
     rng = np.random.default_rng(0)
     h = tf.nn.relu(tf.constant(rng.normal(size=(2, 11, 11, 3)), tf.float32))   # odd size: a cropped edge
@@ -129,7 +129,7 @@ def test_mask_gradient_of_max_pooling_equals_tensorflows():
 
 def test_plain_chain_or_the_keras_submodel():
     import keras
-    from helpers.oip import _plain_chain
+    from helpers.oip.engine import plain_chain as _plain_chain
 
     ref = My_OIP()
     assert [l.name for l in ref._ascent.chain] == ["Conv2D_1", "Max_Pool_1", "Conv2D_2", "Max_Pool_2", "Conv2D_3"]

@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 
 from helpers import load_reference_model  # noqa: E402
 from helpers.oip import initial_image  # noqa: E402
-from helpers.oip_widgets import OIPExplorer, oip_explorer  # noqa: E402
+from helpers.oip.widgets import OIPExplorer, oip_explorer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.photo import GRAY_WEIGHTS, Photo, PhotoError, default_photo_path, load_photo
+from helpers.dream.photo import GRAY_WEIGHTS, Photo, PhotoError, default_photo_path, load_photo
 
 
 def write(tmp_path, name, array, mode=None):

@@ -6,7 +6,7 @@ import pytest
 
 from helpers.data import load_mnist
 from helpers.model import ARTICLE_PARAM_COUNT, REFERENCE_MODEL_PATH, load_reference_model, reference_record
-from helpers.training import evaluate_accuracy
+from helpers.cnn.training import evaluate_accuracy
 
 MNIST_NPZ = os.environ.get("MNIST_NPZ")
 REQUIRED_FIELDS = ("config", "seed", "epochs_trained", "test_accuracy", "tensorflow", "keras", "date")

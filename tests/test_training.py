@@ -1,4 +1,4 @@
-"""helpers.training: a tiny real training run, the learning-rate schedule, the confusion matrix,
+"""helpers.cnn.training: a tiny real training run, the learning-rate schedule, the confusion matrix,
 the progress line outside notebooks, and refusing to overwrite a saved model."""
 import dataclasses
 import io
@@ -10,7 +10,7 @@ import pytest
 
 from helpers.data import load_mnist, split_train_validation
 from helpers.model import build_cnn
-from helpers.training import (FIRST_TEST_CONFIG, REFERENCE_CONFIG, LiveCurves, TrainConfig, confusion_matrix,
+from helpers.cnn.training import (FIRST_TEST_CONFIG, REFERENCE_CONFIG, LiveCurves, TrainConfig, confusion_matrix,
                               evaluate_accuracy, learning_rate_schedule, make_dataset, make_optimizer,
                               predict_proba, schedule_per_epoch, train_cnn)
 

@@ -21,7 +21,7 @@
 #   (26×26×32 → 13×13×32 → 11×11×64 → 5×5×64 → 3×3×128);
 # - why a CNN needs far fewer weights than a fully connected network would need for the same maps.
 #
-# All computations live in `helpers.basics` (plain NumPy, checked against Keras in the tests); the
+# All computations live in `helpers.cnn.basics` (plain NumPy, checked against Keras in the tests); the
 # notebook calls them and shows what they produce.
 
 # %%
@@ -32,8 +32,9 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import (EXAMPLE_KERNELS, build_cnn, conv_output_size, convolve, load_mnist, max_pool, mlp_param_count,
-                     params_per_layer, plot_maps, plot_receptive_fields, receptive_fields)
+from helpers import build_cnn, load_mnist
+from helpers.cnn.basics import (EXAMPLE_KERNELS, conv_output_size, convolve, max_pool, mlp_param_count,
+                            params_per_layer, plot_maps, plot_receptive_fields, receptive_fields)
 from helpers.exercise_check import self_check
 
 # %% [markdown]
@@ -61,7 +62,7 @@ fig = plot_maps([digit], [f"training image {DIGIT_INDEX}: a {y_train[DIGIT_INDEX
 # The grid of all these numbers is a new image — a **map** (also called *feature map* or *channel*).
 #
 # CNN libraries do **not** flip the kernel before sliding it (mathematicians would call this a
-# cross-correlation); `helpers.convolve` does the same as Keras' `Conv2D`:
+# cross-correlation); `helpers.cnn.basics.convolve` does the same as Keras' `Conv2D`:
 
 # %%
 print(inspect.getsource(convolve))
@@ -114,7 +115,7 @@ print("Conv2D output shape:", layer_output.shape)
 assert layer_output.shape == (1, 26, 26, 4)
 for i, n in enumerate(names):
     assert np.allclose(layer_output[0, :, :, i], maps[n], atol=1e-5), n
-print("Keras' Conv2D and helpers.convolve agree on all four maps.")
+print("Keras' Conv2D and helpers.cnn.basics.convolve agree on all four maps.")
 
 # %% [markdown]
 # ## 3 · Stride and padding decide the size of a map
@@ -185,7 +186,7 @@ fig = plot_maps([relu_map, pooled], [f"ReLU(vertical edges) {relu_map.shape[0]}�
 # A value of the first conv layer depends on a 3×3 patch of the image — its **receptive field**.
 # A value of the next layer combines 3×3 values of the layer before, which together cover a larger
 # patch, and so on. Pooling doubles the distance (the *jump*) between neighbouring values, so every
-# later 3×3 kernel spans twice as many input pixels. `helpers.receptive_fields` walks through the
+# later 3×3 kernel spans twice as many input pixels. `helpers.cnn.basics.receptive_fields` walks through the
 # layers of the course's CNN and applies two rules per layer: field += (k − 1) · jump, jump *= stride.
 
 # %%
@@ -296,7 +297,7 @@ def my_output_size(n, k, s, padding):
 
 
 # %%
-# self-check: your function must agree with helpers.conv_output_size everywhere
+# self-check: your function must agree with helpers.cnn.basics.conv_output_size everywhere
 with self_check():
     for n in range(5, 40):
         for k in (1, 2, 3, 5):
@@ -317,7 +318,7 @@ my_map_side = ...  # Your code here
 my_receptive_field = ...  # Your code here
 
 # %%
-# self-check: build that network and let helpers.receptive_fields measure it
+# self-check: build that network and let helpers.cnn.basics.receptive_fields measure it
 with self_check(my_map_side=my_map_side, my_receptive_field=my_receptive_field):
     extended = keras.Sequential([keras.Input((28, 28, 1))] + [layer for layer in model.layers[1:6]]
                                 + [keras.layers.Conv2D(128, (3, 3), name="Conv2D_4")])

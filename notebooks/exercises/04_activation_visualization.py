@@ -34,11 +34,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import helpers
-from helpers import (activation_explorer, activation_grid, clear_examples, grid_layout, layer_activations,
-                     load_mnist, load_reference_model, map_image_correlation, plot_digit_and_grid,
-                     plot_grids_side_by_side, predict_proba, quick_mode)
+from helpers import (activation_explorer, layer_activations, load_mnist, load_reference_model, plot_digit_and_grid,
+                     predict_proba, quick_mode)
+from helpers.activations import activation_grid, grid_layout, map_image_correlation
+from helpers.activations.four_vs_nine import clear_examples, mean_pairwise_distance, varied_examples
+from helpers.activations.plots import plot_grids_side_by_side
 from helpers.exercise_check import self_check
-from helpers.four_vs_nine import mean_pairwise_distance, varied_examples
 
 QUICK = quick_mode()  # CI sets CI=true: fewer digits in the statistics below
 model = load_reference_model()

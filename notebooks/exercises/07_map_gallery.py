@@ -37,12 +37,11 @@ import numpy as np
 import tensorflow as tf
 
 import helpers.gallery
-from helpers import (My_OIP, final_loss_figure, gallery_figure, image_row_figure, layer_gallery,
-                     live_maps_by_layer, load_reference_model, mnist_test_images, oip_explorer, quick_mode,
-                     shift_tolerant_correlations, start_series, start_series_figure)
-from helpers.basics import receptive_fields
-from helpers.gallery import bright_area
+from helpers import My_OIP, image_row_figure, layer_gallery, load_reference_model, oip_explorer, quick_mode
+from helpers.cnn.basics import receptive_fields
 from helpers.exercise_check import self_check
+from helpers.gallery import (bright_area, final_loss_figure, gallery_figure, live_maps_by_layer, mnist_test_images,
+                             shift_tolerant_correlations, start_series, start_series_figure)
 
 QUICK = quick_mode()      # CI sets CI=true: fewer ascent steps, same checks
 STEPS = 150 if QUICK else 600  # the articles use 600 steps; 150 already give recognizable patterns

@@ -37,9 +37,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import helpers
-from helpers import (DreamCarver, dream_explorer, dreams_side_by_side, iteration_figure, load_photo,
-                     preparation_figure, quick_mode)
+from helpers import DreamCarver, dream_explorer, load_photo, quick_mode
 from helpers.dream import back_to_size
+from helpers.dream.plots import dreams_side_by_side, iteration_figure, preparation_figure
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()                       # CI sets CI=true: a smaller photo and fewer iterations
@@ -151,8 +151,8 @@ assert np.all(acts[:, [FULL_MAP, SUB_MAP]] > 0), "the chosen maps must respond t
 # arguments, prepares the corrections once, and then calls these two per iteration):
 
 # %%
-print(inspect.getsource(helpers.dream.DreamCarver._carve_full_image))
-print(inspect.getsource(helpers.dream.DreamCarver._carve_quadrants))
+print(inspect.getsource(helpers.dream.DreamCarver.carve_full_image))
+print(inspect.getsource(helpers.dream.DreamCarver.carve_quadrants))
 
 # %%
 one = carver.carve(photo, FULL_MAP, sub_maps=SUB_MAP, quadrants="all", iterations=1, steps=STEPS, keep_steps=True)

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import NUM_CLASSES
+from ..data import NUM_CLASSES
 
 
 @dataclass
@@ -40,7 +40,8 @@ FIRST_TEST_CONFIG = TrainConfig(optimizer="rmsprop", learning_rate=0.001, decay_
 
 
 def learning_rate_schedule(config: TrainConfig, steps_per_epoch: int):
-    """Exponential decay once per epoch (a staircase), as a Keras schedule object."""
+    """Exponential decay once per epoch (a staircase), as a Keras schedule object.
+    Taught in notebook 03, section 2."""
     if config.decay_rate >= 1.0:
         return config.learning_rate
     return keras.optimizers.schedules.ExponentialDecay(
@@ -176,6 +177,7 @@ def train_cnn(model: keras.Model, splits: dict, config: TrainConfig, *, best_mod
     best_model_path: if given, the model with the best validation accuracy is saved there (`.keras`);
     an existing file is only replaced with ``overwrite=True``. max_train_images: train on the first N
     training images only (quick mode).
+    Taught in notebook 02, section 3.
     """
     if best_model_path is not None:
         best_model_path = Path(best_model_path)
@@ -214,7 +216,7 @@ def evaluate_accuracy(model: keras.Model, images, labels, batch_size: int = 1000
 
 def predict_proba(model: keras.Model, images, batch_size: int = 1000) -> np.ndarray:
     """Class probabilities for uint8 or float images (standardized here)."""
-    from .data import to_model_input
+    from ..data import to_model_input
 
     return model.predict(to_model_input(images), batch_size=batch_size, verbose=0)
 
@@ -224,7 +226,7 @@ def predict_classes(model: keras.Model, images, batch_size: int = 1000) -> np.nd
 
 
 def confusion_matrix(true_labels, predicted_labels, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Counts[i, j] = how many images of digit i were classified as j."""
+    """Counts[i, j] = how many images of digit i were classified as j. Taught in notebook 02, section 5."""
     cm = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(cm, (np.asarray(true_labels).astype(int), np.asarray(predicted_labels).astype(int)), 1)
     return cm

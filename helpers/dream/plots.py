@@ -8,8 +8,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .dream import QUADRANT_NAMES, clip_contrast
-from .oip_display import enhance_contrast
+from ..oip.display import enhance_contrast
+from .images import QUADRANT_NAMES, clip_contrast
 
 
 def _show(ax, image, title, contrast=None, reference=None, cmap="gray"):

@@ -10,9 +10,10 @@ import ipywidgets as widgets
 import keras
 import numpy as np
 
-from .activation_plots import DEFAULT_CMAP, plot_digit_and_grid
-from .activations import activation_grid, check_index, check_layer_name, layer_activations, model_layer_names
-from .explorer import FigureExplorer
+from ..explorer import FigureExplorer
+from .grids import activation_grid
+from .maps import check_index, check_layer_name, layer_activations, model_layer_names
+from .plots import DEFAULT_CMAP, plot_digit_and_grid
 
 
 def explorable_layers(model: keras.Model) -> list[str]:

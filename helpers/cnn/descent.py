@@ -20,7 +20,8 @@ def valley_loss(w, steepness: float = 100.0):
 
 def descent_path(start=(-9.0, 1.5), *, learning_rate: float = 0.004, momentum: float = 0.0, steps: int = 80,
                  loss=valley_loss) -> np.ndarray:
-    """Positions (steps + 1, 2) visited by keras.optimizers.SGD(learning_rate, momentum) from ``start``."""
+    """Positions (steps + 1, 2) visited by keras.optimizers.SGD(learning_rate, momentum) from ``start``.
+    Taught in notebook 03, section 3."""
     import keras
     import tensorflow as tf
 

@@ -1,6 +1,6 @@
 """Looking at a trained classifier's answers: which digits it confuses, and how sure it is (articles II, III).
 
-The confusion matrix itself is computed by :func:`helpers.training.confusion_matrix`; this module
+The confusion matrix itself is computed by :func:`helpers.cnn.training.confusion_matrix`; this module
 reads and draws it.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ def per_class_accuracy(cm) -> np.ndarray:
 
 def plot_confusion_matrix(cm, *, title: str = "Confusion matrix (test set)"):
     """Counts in every cell; a logarithmic colour scale so that the few errors stay visible next to the
-    ~1000 correct answers per digit on the diagonal. Empty cells stay white."""
+    ~1000 correct answers per digit on the diagonal. Empty cells stay white. Taught in notebook 02, section 5."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
@@ -54,7 +54,8 @@ def plot_confusion_matrix(cm, *, title: str = "Confusion matrix (test set)"):
 
 
 def plot_predictions(images, probabilities, labels, *, title: str | None = None):
-    """One column per image: the digit on top (true and predicted class), its 10 class probabilities below."""
+    """One column per image: the digit on top (true and predicted class), its 10 class probabilities below.
+    Taught in notebook 02, section 4."""
     import matplotlib.pyplot as plt
 
     images, probabilities, labels = np.asarray(images), np.asarray(probabilities), np.asarray(labels)

@@ -23,6 +23,7 @@ def confidence_margin(probabilities, classes) -> np.ndarray:
     Softmax probabilities of very clear digits are often exactly 1.0 in float32, so they cannot rank
     them; the log ratio can (it equals the difference of the class scores before the softmax).
     Positive: the model picks this class; large: it is very sure.
+    Taught in notebook 05, section 1.
     """
     p = np.asarray(probabilities, dtype=np.float64)
     classes = np.asarray(classes, dtype=int)
@@ -129,6 +130,7 @@ def map_differences(activations_a, activations_b) -> MapDifference:
     The score of a map is the root mean square over its h×w positions of (average map of a −
     average map of b), in activation units: it is large for maps that light up at other places, or
     much more strongly, for one group than for the other.
+    Taught in notebook 05, section 3.
     """
     a, b = np.asarray(activations_a, dtype=np.float64), np.asarray(activations_b, dtype=np.float64)
     if a.ndim != 4 or b.ndim != 4 or a.shape[1:] != b.shape[1:]:
@@ -144,6 +146,7 @@ def node_separation(activations_a, activations_b) -> np.ndarray:
     """Standardized mean difference per node, (mean_a − mean_b) / pooled std, for dense activations (N, n).
 
     Positive: the node responds more to group a. Nodes that never vary get 0.
+    Taught in notebook 05, section 6.
     """
     a, b = np.asarray(activations_a, dtype=np.float64), np.asarray(activations_b, dtype=np.float64)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
@@ -172,34 +175,32 @@ class LogisticModel:
         return float(np.mean((self.probability(features) >= 0.5) == np.asarray(y, dtype=bool)))
 
 
-def fit_logistic_regression(features, y, *, l2: float = 1e-3, learning_rate: float = 0.5,
-                            steps: int = 300) -> LogisticModel:
-    """Binary logistic regression by full-batch gradient descent, in plain numpy.
+def fit_logistic_regression(features, y, *, l2: float = 1e-3) -> LogisticModel:
+    """Binary logistic regression — the standard linear probe — fitted with scikit-learn.
+    Taught in notebook 05, section 5.
 
     features: (N, ...) — flattened per image, then standardized per feature with the training data's
-    mean and std; y: 0/1 labels. Starting from zero weights and using all data in every step makes
-    the fit deterministic. l2 penalizes large weights, so that many correlated features (Conv2D_3 has
-    1152) do not let the fit chase single training images.
+    mean and std; y: 0/1 labels. The fit minimizes the mean cross-entropy + ``l2``/2 · |w|² (the bias is
+    not penalized) to convergence with L-BFGS, so it gives the same numbers on every run. l2 keeps the
+    weights small, so that many correlated features (Conv2D_3 has 1152) do not let the fit chase single
+    training images.
     """
+    from sklearn.linear_model import LogisticRegression
+
     x = np.asarray(features, dtype=np.float64).reshape(len(features), -1)
     y = np.asarray(y, dtype=np.float64)
     if len(x) != len(y) or not set(np.unique(y)) <= {0.0, 1.0}:
         raise ValueError("features and y must have the same length and y must hold only 0 and 1.")
     mean, std = x.mean(axis=0), x.std(axis=0)
     std = np.where(std > 1e-12, std, 1.0)  # constant features (dead units) stay 0 after centring
-    x = (x - mean) / std
-    w, b = np.zeros(x.shape[1]), 0.0
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
-        err = p - y  # gradient of the mean cross-entropy w.r.t. the scores
-        w -= learning_rate * (x.T @ err / len(x) + l2 * w)
-        b -= learning_rate * err.mean()
-    return LogisticModel(w, b, mean, std)
+    # scikit-learn weighs the summed cross-entropy by C against |w|²/2: C = 1 / (l2 · N) is the same objective
+    fit = LogisticRegression(C=1.0 / (l2 * len(x)), max_iter=2000).fit((x - mean) / std, y)
+    return LogisticModel(fit.coef_[0], float(fit.intercept_[0]), mean, std)
 
 
 def linear_separability(train_features: dict, y_train, test_features: dict, y_test, **fit_kwargs) -> dict:
     """Fit one logistic regression per feature set (e.g. {"Conv2D_3": ..., "Dense_1": ...}) on the training
-    data and return {name: (held-out accuracy, fitted LogisticModel)}."""
+    data and return {name: (held-out accuracy, fitted LogisticModel)}. Taught in notebook 05, section 5."""
     if set(train_features) != set(test_features):
         raise ValueError(f"train and test feature sets differ: {sorted(train_features)} vs {sorted(test_features)}.")
     results = {}

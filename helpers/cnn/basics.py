@@ -37,6 +37,7 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: str = "
 
     valid: the kernel must fit completely → floor((n - k) / s) + 1.
     same:  zeros are added around the border so that every s-th pixel gets an output → ceil(n / s).
+    Taught in notebook 01, section 3.
     """
     _check_padding(padding)
     if n < 1 or kernel_size < 1 or stride < 1:
@@ -61,6 +62,7 @@ def convolve(image, kernel, stride: int = 1, padding: str = "valid") -> np.ndarr
 
     Returns the map (float32) of shape conv_output_size(...) along each side. No kernel flip, no bias,
     no activation: exactly what one filter of a Conv2D layer computes before its bias and ReLU.
+    Taught in notebook 01, section 2.
     """
     img = np.asarray(image, dtype=np.float32)
     ker = np.asarray(kernel, dtype=np.float32)
@@ -78,7 +80,8 @@ def convolve(image, kernel, stride: int = 1, padding: str = "valid") -> np.ndarr
 
 
 def max_pool(feature_map, size: int = 2) -> np.ndarray:
-    """Non-overlapping size×size max pooling of a 2-D map (stride = size, 'valid': a leftover row is dropped)."""
+    """Non-overlapping size×size max pooling of a 2-D map (stride = size, 'valid': a leftover row is dropped).
+    Taught in notebook 01, section 4."""
     m = np.asarray(feature_map)
     if m.ndim != 2:
         raise ValueError(f"max_pool works on one 2-D map; got shape {m.shape}.")
@@ -118,6 +121,7 @@ def receptive_fields(model, input_size: int | None = None) -> list[LayerGeometry
     Uses the standard recursion: a layer with kernel k and stride s on an input whose values are
     ``jump`` pixels apart grows the field by (k - 1) * jump and multiplies the jump by s. Stops at the
     first layer that is not spatial (Flatten, Dense: they see the whole image).
+    Taught in notebook 01, section 5.
     """
     import keras
 
@@ -147,7 +151,8 @@ def receptive_fields(model, input_size: int | None = None) -> list[LayerGeometry
 
 
 def mlp_param_count(layer_sizes) -> int:
-    """Weights + biases of a fully connected network with the given layer sizes, e.g. (784, 100, 10)."""
+    """Weights + biases of a fully connected network with the given layer sizes, e.g. (784, 100, 10).
+    Taught in notebook 01, section 6."""
     sizes = [int(n) for n in layer_sizes]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"Give at least an input and an output size, all ≥ 1; got {layer_sizes}.")
@@ -155,7 +160,7 @@ def mlp_param_count(layer_sizes) -> int:
 
 
 def params_per_layer(model) -> dict[str, int]:
-    """{layer name: number of trainable numbers} for the layers that have any."""
+    """{layer name: number of trainable numbers} for the layers that have any. Taught in notebook 01, section 6."""
     return {layer.name: int(layer.count_params()) for layer in model.layers if layer.count_params()}
 
 

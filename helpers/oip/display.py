@@ -1,6 +1,6 @@
 """Showing OIPs: contrast enhancement, the evolution figure and an animated GIF.
 
-Kept apart from :mod:`helpers.oip` on purpose: the algorithm returns data, and these functions draw it.
+Kept apart from :mod:`helpers.oip.core` on purpose: the algorithm returns data, and these functions draw it.
 """
 from __future__ import annotations
 

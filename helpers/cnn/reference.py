@@ -10,8 +10,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import load_mnist, split_train_validation
-from .model import build_cnn, load_model_file
+from ..data import load_mnist, split_train_validation
+from ..model import build_cnn, load_model_file
 from .training import REFERENCE_CONFIG, TrainConfig, evaluate_accuracy, train_cnn
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import standardize
+from ..data import standardize
 
 DEFAULT_PHOTO = "default"
 DEFAULT_WORKING_SIZE = 560

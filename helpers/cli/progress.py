@@ -1,4 +1,5 @@
-"""A small progress display on stderr for slow command-line work (stages and counted steps)."""
+"""A one-line status on stderr for slow command-line stages (``label … done (x.x s)``). Counted steps
+use tqdm (``tqdm.auto``: a widget bar in a notebook, a text bar in a terminal)."""
 from __future__ import annotations
 
 import sys
@@ -21,15 +22,3 @@ def stage(label: str, stream=None, enabled: bool = True):
         raise
     if enabled:
         print(f" done ({time.perf_counter() - t0:.1f} s)", file=stream, flush=True)
-
-
-def counter(iterable, total: int, label: str, stream=None, enabled: bool = True):
-    """Yield from ``iterable`` while showing ``label i/total`` on one line."""
-    stream = stream or sys.stderr
-    t0 = time.perf_counter()
-    for i, item in enumerate(iterable, 1):
-        yield item
-        if enabled:
-            print(f"\r{label} {i}/{total} ({time.perf_counter() - t0:.1f} s)", end="", file=stream, flush=True)
-    if enabled:
-        print(file=stream, flush=True)

@@ -12,9 +12,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .explorer import FigureExplorer
-from .model import CONV_LAYER_NAMES, load_reference_model
-from .oip import ARTICLE_FACTORS, ARTICLE_SCALES, My_OIP, initial_image
+from ..explorer import FigureExplorer
+from ..model import CONV_LAYER_NAMES, load_reference_model
+from .core import My_OIP
+from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, initial_image
 
 
 class OIPExplorer(FigureExplorer):
@@ -47,7 +48,7 @@ class OIPExplorer(FigureExplorer):
         self.layer = widgets.Dropdown(options=layers, value=layer, description="layer:")
         self.map_index = widgets.IntSlider(value=0, min=0, max=oip.n_maps - 1, description="map:",
                                            continuous_update=False, style=style)
-        oip._check_maps([map_index])
+        oip.check_maps([map_index])
         self.map_index.value = map_index
         self.factors = [widgets.FloatSlider(value=float(f), min=0.0, max=1.0, step=0.05, continuous_update=False,
                                             description=f"factor {s[0]}×{s[1]}:" if not np.isscalar(s) else f"factor {s}:",
@@ -180,7 +181,7 @@ class OIPExplorer(FigureExplorer):
         self.show(fig)
 
     def _draw(self) -> None:
-        from .oip_display import evolution_figure
+        from .display import evolution_figure
 
         self.show(evolution_figure(self.result, cmap=self.cmap, contrast=self.contrast.value,
                                    title=f"{self.layer.value}, map {self.result.map_index}: start, snapshots (the "

@@ -2,7 +2,7 @@
 scale, per-map or per-node values with highlighted cells, and class-probability bars.
 
 Every function returns the matplotlib Figure (assign it, ``fig = ...``, so a notebook shows it once).
-The grid itself comes from :func:`helpers.activations.activation_grid`; this module only draws.
+The grid itself comes from :func:`helpers.activations.grids.activation_grid`; this module only draws.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import matplotlib.patheffects as path_effects
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .activations import MAPS_PER_ROW, activation_grid, check_indices, grid_layout, layer_activations
+from .grids import MAPS_PER_ROW, activation_grid, grid_layout
+from .maps import check_indices, layer_activations
 
 DEFAULT_CMAP = "viridis"
 GRID_LINE_COLOR = "#dddddd"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .dream import DEFAULT_STEPS, DreamCarver, parse_quadrants
-from .explorer import FigureExplorer
+from ..explorer import FigureExplorer
+from .carving import DEFAULT_STEPS, DreamCarver
+from .images import parse_quadrants
 from .photo import Photo
 
 QUADRANT_CHOICES = ("all", "none", "1,4", "2,3", "1", "2", "3", "4")
@@ -33,7 +34,7 @@ class DreamExplorer(FigureExplorer):
             raise TypeError(f"photo must be a Photo from helpers.load_photo(); got {type(photo).__name__}.")
         if quadrants not in QUADRANT_CHOICES:
             parse_quadrants(quadrants)  # a clear error for a bad spec; a valid but unlisted one is offered too
-        carver.oip._check_maps([full_map, sub_map])
+        carver.oip.check_maps([full_map, sub_map])
         if not 1 <= iterations <= max_iterations:
             raise ValueError(f"iterations must lie in 1..{max_iterations}; got {iterations}.")
         self.carver, self.photo, self.steps, self.render = carver, photo, steps, render

@@ -1,9 +1,11 @@
-"""`python -m helpers dream`: carve a photo with a map's pattern and write it as a PNG."""
+"""`python -m helpers dream`: carve a photo with a map's pattern and write it as a PNG (notebook 08)."""
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+
+from . import CliError
 
 DESCRIPTION = """\
 Carve the pattern of one CNN map into a photo (Deep Dreams I–III): the photo is made gray and square,
@@ -24,9 +26,9 @@ def _map_list(text: str) -> list[int]:
 
 
 def register(subparsers) -> None:
-    """Add this module's subcommands to `python -m helpers`."""
-    from .dream import DEFAULT_ITERATIONS, DEFAULT_STEPS
-    from .photo import DEFAULT_WORKING_SIZE, FITS
+    """Add this command to `python -m helpers`."""
+    from ..dream import DEFAULT_ITERATIONS, DEFAULT_STEPS
+    from ..dream.photo import DEFAULT_WORKING_SIZE, FITS
 
     p = subparsers.add_parser("dream", help="carve a map's pattern into a photo and save it as a PNG",
                               description=DESCRIPTION,
@@ -57,20 +59,20 @@ def register(subparsers) -> None:
     p.add_argument("--model", default=None, help="a .keras model file (default: the course's reference model)")
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
-    p.set_defaults(func=_cmd_dream)
+    p.set_defaults(func=run)
 
 
-def _cmd_dream(args) -> None:
-    from .__main__ import CliError
-    from .dream import QuadrantSpecError, check_png_path, parse_quadrants
-    from .photo import DEFAULT_PHOTO, MIN_SIDE, PhotoError, load_photo
+def run(args) -> None:
+    from ..dream import QuadrantSpecError, parse_quadrants
+    from ..files import check_output_path
+    from ..dream.photo import DEFAULT_PHOTO, MIN_SIDE, PhotoError, load_photo
     from .progress import stage
 
     # everything that can be checked without the model is checked before the slow work
     try:
-        out = check_png_path(args.out, args.overwrite)
+        out = check_output_path(args.out, args.overwrite, (".png",), make_dirs=True)
         quadrants = parse_quadrants(args.quadrants)
-    except (ValueError, FileExistsError) as exc:  # QuadrantSpecError is a ValueError
+    except (ValueError, OSError) as exc:  # QuadrantSpecError is a ValueError; FileExistsError an OSError
         flag = "--quadrants: " if isinstance(exc, QuadrantSpecError) else "--out: "
         raise CliError(flag + str(exc)) from exc
     for name, value, low in (("--iterations", args.iterations, 1), ("--steps", args.steps, 0),
@@ -89,7 +91,7 @@ def _cmd_dream(args) -> None:
             photo = load_photo(args.photo, size=args.size, fit=args.fit)
         print(photo.describe(), file=sys.stderr)
         with stage(f"loading the model ({args.layer})"):
-            from .dream import DreamCarver
+            from ..dream import DreamCarver
 
             carver = DreamCarver(args.model, args.layer)
         sub_maps = args.sub_map[0] if args.sub_map and len(args.sub_map) == 1 else args.sub_map

@@ -1,0 +1,16 @@
+"""Activations of the CNN's layers for real digits (articles IV–VI; notebooks 04 and 05).
+
+``maps``          the sub-model input → layer and its output for some images (notebook 04, sections 1–2)
+``grids``         one image's maps (or dense nodes) tiled into one array to draw (notebook 04, section 3)
+``plots``         the figures: digit and grid, grids side by side, class probabilities (04, 05)
+``widgets``       the activation explorer (04)
+``four_vs_nine``  clear and ambiguous 4s and 9s, map differences, the linear probe (05)
+"""
+from .grids import (MAPS_PER_ROW, GridLayout, activation_grid, grid_layout, map_image_correlation,
+                    standardize_maps)
+from .maps import (UnknownLayerError, activations_of_layers, as_model_input, check_index, check_indices,
+                   check_layer_name, layer_activations, layer_submodel, model_layer_names)
+
+__all__ = ["MAPS_PER_ROW", "GridLayout", "activation_grid", "grid_layout", "map_image_correlation", "standardize_maps",
+           "UnknownLayerError", "activations_of_layers", "as_model_input", "check_index", "check_indices",
+           "check_layer_name", "layer_activations", "layer_submodel", "model_layer_names"]

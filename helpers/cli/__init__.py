@@ -1,0 +1,38 @@
+"""Command line of the course: `python -m helpers <command> --help` (or the `mnist-course` script).
+
+One module per command; each has ``register(subparsers)`` and ``run(args)``. A command reports a user
+error by raising :class:`CliError`: :func:`main` prints it as one line and returns exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+# imported after CliError, which they raise; they import nothing heavy until a command runs
+from . import dream, gallery, oip, perfect_digits, train_reference  # noqa: E402
+
+COMMANDS = (train_reference, gallery, oip, perfect_digits, dream)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run one command; returns the exit status (0, or 2 after a CliError)."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

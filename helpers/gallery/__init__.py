@@ -1,0 +1,35 @@
+"""Galleries of OIPs: the pattern of every map of a conv layer, and one map from many starts.
+
+Article IX showed patterns for 61 of the 128 maps of Conv2D_3; the other maps stayed at zero
+activation from the random starts tried. Article X's precursor (pick, per map, the long-wavelength
+random image that activates it most) fills those gaps, and article XII repeats the gallery for the first
+two conv layers. Here a whole layer is derived in ONE batched run of :class:`helpers.oip.My_OIP`
+with the precursor on, and the result is checked against the maps that real digits activate:
+
+    patterns found / live maps / all maps
+
+A map is *live* when at least one MNIST test digit gives it a positive mean activation. A live map
+without a pattern would be a failure of the search; the goal is that every live map gets one. A
+dead map (no test digit activates it) can still get a pattern: the search is not limited to digits.
+
+Defaults: ``precursor=True`` (no map is left at zero for want of a good start) and
+``stop_early=True`` (maps that meet the article's convergence criterion leave the batch, the
+article's ``b_stop_with_convergence``), which roughly halves the time for a whole layer.
+
+The "Hand of MNIST" series (:func:`start_series`) derives one map from several random starts with
+different wavelength mixes, still in one batch, and measures how alike the results are: the mean
+pairwise Pearson correlation of the final images, and the same after aligning each pair by a small
+shift (the deep maps barely care where on the image a stroke sits, so plain correlation undersells
+how alike two results look).
+"""
+from .figures import GALLERY_VARIANTS, final_loss_figure, gallery_figure, gallery_mosaic, save_figure
+from .layer import Gallery, layer_gallery
+from .live import live_maps_by_layer, mnist_test_images
+from .series import SERIES_MIXES, StartSeries, series_starts, start_series, start_series_figure
+from .similarity import (bright_area, mean_pairwise_correlation, pairwise_correlations, shift_tolerant_correlation,
+                         shift_tolerant_correlations)
+
+__all__ = ["Gallery", "layer_gallery", "live_maps_by_layer", "mnist_test_images", "GALLERY_VARIANTS", "gallery_figure",
+           "gallery_mosaic", "final_loss_figure", "save_figure", "SERIES_MIXES", "StartSeries", "series_starts",
+           "start_series", "start_series_figure", "bright_area", "mean_pairwise_correlation", "pairwise_correlations",
+           "shift_tolerant_correlation", "shift_tolerant_correlations"]

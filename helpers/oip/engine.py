@@ -1,0 +1,211 @@
+"""The compiled OIP engine: :func:`helpers.oip.ascent.ascent_step` in one ``tf.while_loop`` for a whole
+batch of images (many maps, or many starts for one map), with no Python work per step.
+
+Two speed-ups give the same numbers as the plain Keras sub-model: max pooling gets a cheaper gradient
+(:func:`max_pool_mask_grad`), and a batch that asks for one map of a Conv2D layer runs only that map's
+kernel in the last layer. Measured in benchmarks/bench_oip.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .ascent import ascent_step, convergence_streak, map_objective, mean_activations
+from .regularizers import jitter_images, random_shift, total_variation
+
+VISUAL_LAYER_TYPES = (keras.layers.Conv2D, keras.layers.MaxPooling2D)
+
+
+@dataclass
+class AscentOutput:
+    images: np.ndarray          # (n, 28, 28, 1) final images
+    losses: np.ndarray          # (n_epochs, n) loss before each step; NaN after an early stop
+    zero_steps: np.ndarray      # (n,) steps with zero loss and zero gradient (a map that does not respond)
+    snapshots: np.ndarray       # (n_snaps, n, 28, 28, 1) images after the snapshot steps (NaN if not reached)
+    converged_at: np.ndarray    # (n,) step of convergence or -1
+    steps_run: np.ndarray       # (n,) steps each image took
+
+
+@tf.autograph.experimental.do_not_convert  # autograph would strip the custom gradient
+def max_pool_mask_grad(h, size: int):
+    """Max pooling with size×size windows, stride size, 'valid' padding: the values of
+    tf.nn.max_pool2d, but its gradient is routed to each window's maximum by a mask. On a 2-core CPU
+    TensorFlow's MaxPoolGrad is slow: with the mask a whole ascent step takes 15-20 % less time
+    (batches of 1 to 128 images, measured against MaxPoolGrad in one process).
+    A window with tied maxima passes the gradient to each of them (MaxPoolGrad to one); behind a ReLU
+    such ties are at 0, where the ReLU's own gradient is 0 anyway."""
+
+    @tf.custom_gradient
+    def pool(h):
+        n_h, n_w, c = h.shape[1] // size, h.shape[2] // size, h.shape[3]
+        y = tf.nn.max_pool2d(h, size, size, "VALID")
+
+        def grad(dy):
+            cells = tf.reshape(h[:, :size * n_h, :size * n_w], [-1, n_h, size, n_w, size, c])
+            g = tf.where(tf.equal(cells, y[:, :, None, :, None, :]), dy[:, :, None, :, None, :], 0.0)
+            g = tf.reshape(g, [-1, size * n_h, size * n_w, c])
+            return tf.pad(g, [[0, 0], [0, h.shape[1] - size * n_h], [0, h.shape[2] - size * n_w], [0, 0]])
+
+        return y, grad
+
+    return pool(h)
+
+
+def is_plain_pool(layer) -> bool:
+    return (isinstance(layer, keras.layers.MaxPooling2D) and layer.padding == "valid"
+            and layer.data_format == "channels_last"
+            and len(set(layer.pool_size) | set(layer.strides)) == 1)
+
+
+def plain_chain(model: keras.Model, layer) -> list | None:
+    """The layers from the model's input to ``layer`` if they form a plain chain of Conv2D and
+    MaxPooling2D layers (as build_cnn's model does), else None."""
+    layers = model.layers
+    if not layers or not isinstance(layers[0], keras.layers.InputLayer) or layer not in layers:
+        return None
+    chain, prev = layers[1:layers.index(layer) + 1], layers[0]
+    for l in chain:
+        try:
+            if not isinstance(l, VISUAL_LAYER_TYPES) or l.input is not prev.output:
+                return None
+        except (AttributeError, ValueError):   # a layer used at several places has no single input
+            return None
+        prev = l
+    return chain
+
+
+class Ascent:
+    """Batched gradient ascent on the mean activation of one channel per image of a sub-model."""
+
+    CHUNK = 50  # with early stopping: steps between removals of converged images from the batch
+
+    def __init__(self, submodel: keras.Model, chain: list | None = None):
+        """``chain``: the sub-model's layers, if they are a plain chain of Conv2D and MaxPooling2D
+        layers (see plain_chain). Then the ascent runs them one by one, with two speed-ups that give
+        the same numbers: max pooling gets a cheaper gradient (max_pool_mask_grad), and a batch that
+        asks for one map of a Conv2D layer runs only that map's kernel in the last layer (one
+        convolution instead of one per map). Without a chain the sub-model runs as it is."""
+        self.submodel = submodel
+        self.n_channels = int(submodel.output.shape[-1])
+        self.chain = chain
+        self._loop = tf.function(self._loop_py, reduce_retracing=True)
+
+    @staticmethod
+    def _run_layers(x, layers):
+        for layer in layers:
+            x = max_pool_mask_grad(x, layer.pool_size[0]) if is_plain_pool(layer) else layer(x, training=False)
+        return x
+
+    def _activation_fn(self, channels, same_channel: bool):
+        """x → the layer's activations (n, h, w, maps), or, when every image asks for the same map, that
+        map alone (n, h, w, 1). Built once per compiled loop, so the kernel slice of the one-map path is
+        taken outside the steps."""
+        if not self.chain:
+            run = lambda x: self.submodel(x, training=False)  # noqa: E731
+        else:
+            run = lambda x: self._run_layers(x, self.chain)   # noqa: E731
+        if not same_channel:
+            return run
+        c = self.chain[-1] if self.chain else None
+        if not isinstance(c, keras.layers.Conv2D):
+            return lambda x: tf.gather(run(x), channels[:1], axis=-1)
+        kernel = tf.gather(c.kernel, channels[:1], axis=-1)
+        bias = tf.gather(c.bias, channels[:1]) if c.use_bias else 0.0
+
+        def one_map(x):
+            z = keras.ops.conv(self._run_layers(x, self.chain[:-1]), kernel, strides=c.strides, padding=c.padding,
+                               dilation_rate=c.dilation_rate)
+            return c.activation(z + bias)
+
+        return one_map
+
+    def channel_means(self, images, batch_size: int = 512) -> np.ndarray:
+        """The objective of every channel for every image: (N, n_channels) (:func:`mean_activations`)."""
+        out = []
+        for i in range(0, len(images), batch_size):
+            act = self.submodel(tf.convert_to_tensor(images[i:i + batch_size]), training=False)
+            out.append(mean_activations(act).numpy())
+        return np.concatenate(out)
+
+    def _loop_py(self, x, channels, j0, j_end, epsilon, conv_criterion, prev, streak,
+                 stop_early, same_channel, jitter, tv_weight, seed):
+        """Steps j0 .. j_end-1 of :func:`ascent_step` for a batch of images, compiled into one graph loop
+        that also records the losses and runs the convergence test."""
+        batch = tf.shape(x)[0]
+        activation = self._activation_fn(channels, same_channel)
+        penalty = (lambda images: tv_weight * total_variation(images)) if tv_weight > 0 else None
+        losses = tf.TensorArray(tf.float32, size=j_end - j0, element_shape=[None])
+        converged_at = tf.fill([batch], -1)
+        active = tf.ones([batch], tf.bool)
+
+        def cond(j, *_):
+            return tf.logical_and(j < j_end, tf.reduce_any(active)) if stop_early else j < j_end
+
+        def body(j, x, prev, streak, converged_at, active, losses):
+            shift = random_shift(jitter, seed, j) if jitter > 0 else None  # one shift per step for the batch
+
+            def objective(images):
+                act = activation(jitter_images(images, shift) if jitter > 0 else images)
+                return mean_activations(act)[:, 0] if same_channel else map_objective(act, channels)
+
+            stepped, loss = ascent_step(x, objective, epsilon, penalty)
+            losses = losses.write(j - j0, loss)
+            streak = convergence_streak(j, loss, prev, streak, conv_criterion)
+            converged_at = tf.where((streak >= 4) & (converged_at < 0), j, converged_at)
+            if stop_early:  # converged images keep their image; the loop ends when all have converged
+                x = tf.where(active[:, None, None, None], stepped, x)
+                active = converged_at < 0
+            else:
+                x = stepped
+            return j + 1, x, loss, streak, converged_at, active, losses
+
+        j, x, prev, streak, converged_at, _, losses = tf.while_loop(
+            cond, body, [j0, x, prev, streak, converged_at, active, losses])
+        return x, losses.stack(), converged_at, j, prev, streak
+
+    def run(self, starts, channels, n_epochs: int, epsilon: float, snap_steps, conv_criterion: float,
+            stop_early: bool, jitter: int = 0, tv_weight: float = 0.0, seed: int = 0) -> AscentOutput:
+        """Ascent for ``n_epochs`` steps. The compiled loop runs from one snapshot step to the next
+        (Python only collects the snapshot in between). With early stopping the batch also pauses
+        every CHUNK steps, and images that converged leave it."""
+        n = len(starts)
+        channels = np.asarray(channels, np.int32)
+        snap_steps = sorted(set(int(s) for s in snap_steps))
+        x = np.asarray(starts, np.float32).copy()
+        losses = np.full((n_epochs, n), np.nan, np.float32)
+        snaps = np.full((len(snap_steps), n) + x.shape[1:], np.nan, np.float32)
+        conv_at = np.full(n, -1, np.int32)
+        steps_run = np.zeros(n, np.int32)
+        prev, streak = np.zeros(n, np.float32), np.zeros(n, np.int32)
+        same_channel = bool(np.all(channels == channels[0]))  # one map: slice it instead of masking all maps
+        bounds = {s + 1 for s in snap_steps} | {n_epochs}
+        if stop_early:
+            bounds |= set(range(self.CHUNK, n_epochs, self.CHUNK))
+        todo, j0 = np.arange(n), 0
+        for j1 in sorted(b for b in bounds if 0 < b <= n_epochs):
+            if not todo.size:
+                break
+            out = self._loop(tf.convert_to_tensor(x[todo]), tf.convert_to_tensor(channels[todo]),
+                             tf.constant(j0), tf.constant(j1), tf.constant(epsilon, tf.float32),
+                             tf.constant(conv_criterion, tf.float32), tf.convert_to_tensor(prev[todo]),
+                             tf.convert_to_tensor(streak[todo]), bool(stop_early), same_channel,
+                             int(jitter), float(tv_weight), tf.constant(int(seed) % (2 ** 31), tf.int32))
+            xb, lb, cb, j_stop, pb, stb = [o.numpy() for o in out]
+            x[todo], prev[todo], streak[todo] = xb, pb, stb
+            ran = np.where(cb >= 0, cb + 1, j_stop) if stop_early else np.full(len(todo), j_stop)
+            rows = np.arange(j0, j1)[:, None] < ran[None, :]          # steps each image really took
+            losses[j0:j1, todo] = np.where(rows, lb, np.nan)
+            steps_run[todo] = ran
+            conv_at[todo] = np.where((cb >= 0) & (conv_at[todo] < 0), cb, conv_at[todo])  # the first time
+            if j1 - 1 in snap_steps:
+                here = ran >= j1
+                snaps[snap_steps.index(j1 - 1), todo[here]] = xb[here]
+            if stop_early:
+                todo = todo[conv_at[todo] < 0]
+            j0 = j1
+        # a map whose mean activation is exactly 0 has every ReLU unit off, so its gradient is 0 too
+        zeros = np.sum(losses == 0, axis=0)
+        return AscentOutput(x, losses, zeros, snaps, conv_at, steps_run)
