@@ -21,11 +21,12 @@ NUM_CLASSES = 10
 
 
 class MnistNotFoundError(FileNotFoundError):
-    """MNIST could be found neither at an explicit path, nor via MNIST_NPZ, nor by Keras' download."""
+    """MNIST could be found neither at an explicit path, nor via MNIST_NPZ, nor by Keras' download.
+    Raised by :func:`load_mnist`."""
 
 
 class MnistFormatError(ValueError):
-    """An .npz file does not hold MNIST in Keras' layout."""
+    """An .npz file does not hold MNIST in Keras' layout. Raised by :func:`load_mnist` and :func:`load_splits`."""
 
 
 def _check_npz_arrays(arrays: dict, source: str, full: bool) -> None:
@@ -59,6 +60,7 @@ def _read_npz(path: Path, full: bool):
 
 def load_mnist(path: str | os.PathLike | None = None, *, require_full: bool = True):
     """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays in Keras' layout.
+    Taught in notebook 01, section 1; used in notebooks 02-06.
 
     Where the data comes from, first match wins:
     1. ``path`` (an .npz with x_train, y_train, x_test, y_test),
@@ -94,6 +96,7 @@ def load_mnist(path: str | os.PathLike | None = None, *, require_full: bool = Tr
 
 def standardize(images):
     """Per-image standardization: each image gets mean 0 and standard deviation 1.
+    Used by :func:`to_model_input` (notebook 02, section 2), ``as_model_input`` and ``load_photo``.
 
     Same formula as ``tf.image.per_image_standardization`` (the std is floored at 1/sqrt(pixels),
     so a flat image does not divide by zero). Accepts (28, 28), (N, 28, 28) or (N, 28, 28, 1);
@@ -112,7 +115,8 @@ def standardize(images):
 
 
 def to_model_input(images):
-    """uint8 or float images (28, 28[, 1]) or (N, 28, 28[, 1]) → standardized float32 (N, 28, 28, 1)."""
+    """uint8 or float images (28, 28[, 1]) or (N, 28, 28[, 1]) → standardized float32 (N, 28, 28, 1).
+    Taught in notebook 02, section 2; used in notebook 05, section 5."""
     x = as_image_batch(images)
     return standardize(x)
 
@@ -127,6 +131,7 @@ def one_hot(labels, num_classes: int = NUM_CLASSES):
 
 def split_train_validation(x_train, y_train, n_validation: int = 5000, seed: int = 0, *, x_test=None, y_test=None):
     """Shuffle the training set once with ``seed`` and cut off a validation set.
+    Taught in notebook 02, section 2; used in notebook 03, section 5.
 
     Returns a dict with x_train, y_train, x_val, y_val, the permutation used (train_indices,
     val_indices), and x_test, y_test when given, so that "training image 123" means the same image in
@@ -155,6 +160,7 @@ SPLIT_KEYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "train
 
 def save_splits(path: str | os.PathLike, splits: dict, *, overwrite: bool = False) -> Path:
     """Save the data splits (uint8 images, labels, permutation indices) to one .npz — once.
+    Taught in notebook 03, section 5.
 
     The articles warn to save the splits only once: re-running a training notebook would otherwise
     silently replace the images that later analyses refer to by number. So an existing file is only
@@ -177,7 +183,7 @@ def save_splits(path: str | os.PathLike, splits: dict, *, overwrite: bool = Fals
 
 
 def load_splits(path: str | os.PathLike) -> dict:
-    """Load splits written by :func:`save_splits`."""
+    """Load splits written by :func:`save_splits`. Taught in notebook 03, section 5."""
     p = Path(path)
     if p.suffix != ".npz":
         p = p.with_suffix(".npz")
@@ -192,7 +198,8 @@ def load_splits(path: str | os.PathLike) -> dict:
 
 def as_image_batch(images) -> np.ndarray:
     """One image or many → float32 (N, 28, 28, 1), the shape the CNN takes. Accepts (28, 28), (28, 28, 1),
-    (N, 28, 28) and (N, 28, 28, 1); anything else raises ValueError. Values are not changed."""
+    (N, 28, 28) and (N, 28, 28, 1); anything else raises ValueError. Values are not changed.
+    Used by :func:`to_model_input`, ``as_model_input`` and :class:`helpers.oip.My_OIP`."""
     x = np.asarray(images, dtype=np.float32)
     if x.ndim == 2 or x.shape == (28, 28, 1):
         x = x[None]

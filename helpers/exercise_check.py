@@ -15,17 +15,20 @@ __all__ = ["ExerciseNotDone", "not_written_message", "self_check"]
 
 
 class ExerciseNotDone(Exception):
-    """An exercise still holds its stub: a ``...`` answer or a function that is not written yet."""
+    """An exercise still holds its stub: a ``...`` answer or a function that is not written yet.
+    Raised by :func:`self_check`."""
 
 
 def not_written_message(name):
-    """The message of a function stub's ``NotImplementedError`` (the generator writes it into the stub)."""
+    """The message of a function stub's ``NotImplementedError`` (the generator writes it into the stub).
+    Used by ``tools/make_exercises.py``."""
     return f"{name} is not written yet"
 
 
 @contextmanager
 def self_check(**answers):
     """Run a self-check; stop with :class:`ExerciseNotDone` if the exercise still holds its stub.
+    Used in the exercise sections of notebooks 01-08.
 
     ``answers`` are the exercise's answer variables by name (``self_check(my_x=my_x)``): any that is still
     ``...`` stops the check before it starts. A ``NotImplementedError`` raised inside the block (a function

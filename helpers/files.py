@@ -10,7 +10,7 @@ def check_output_path(path, overwrite: bool = False, suffixes=(".png",), make_di
     """Check a file we are about to write, before any slow work: suffix, existing directory, writable,
     and no existing file unless ``overwrite``. Returns the path; raises ValueError / FileExistsError /
     FileNotFoundError / PermissionError with a message that says what to do. ``make_dirs``: a missing
-    directory is fine, the writer creates it."""
+    directory is fine, the writer creates it. Used by ``save_figure``, ``save_png`` and the command line's ``--out``."""
     p = Path(path).expanduser()
     if suffixes and p.suffix.lower() not in suffixes:
         raise ValueError(f"{p} should end in {' or '.join(suffixes)}.")

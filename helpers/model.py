@@ -57,7 +57,8 @@ def build_cnn(l2: float | None = None, seed: int | None = None) -> keras.Model:
 
 
 def load_model_file(path: str | os.PathLike) -> keras.Model:
-    """Load a `.keras` model file with a clear error when it is missing or unreadable."""
+    """Load a `.keras` model file with a clear error when it is missing or unreadable.
+    Used in notebook 03, section 7."""
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"No model file at {p}. {RETRAIN_HINT}")
@@ -77,7 +78,8 @@ def load_reference_model(path: str | os.PathLike | None = None) -> keras.Model:
 
 
 def reference_record(path: str | os.PathLike | None = None) -> dict:
-    """The record that belongs to the reference model: config, seed, epochs, accuracy, versions."""
+    """The record that belongs to the reference model: config, seed, epochs, accuracy, versions.
+    Used in notebook 03, section 8, and in notebook 06's setup cell."""
     p = Path(path) if path else REFERENCE_RECORD_PATH
     if not p.is_file():
         raise FileNotFoundError(f"No reference record at {p}. {RETRAIN_HINT}")

@@ -35,7 +35,7 @@ def confidence_margin(probabilities, classes) -> np.ndarray:
 
 def clear_examples(probabilities, labels, digit: int, n: int = 3) -> np.ndarray:
     """Indices of the ``n`` images of ``digit`` that the model classifies as ``digit`` most confidently,
-    most confident first (by :func:`confidence_margin`)."""
+    most confident first (by :func:`confidence_margin`). Taught in notebook 04, section 5."""
     labels = np.asarray(labels)
     candidates = np.flatnonzero(labels == digit)
     if candidates.size == 0:
@@ -67,7 +67,8 @@ def varied_examples(images, probabilities, labels, digit: int, n: int = 3, pool:
 
 
 def mean_pairwise_distance(images, indices) -> float:
-    """Mean Euclidean pixel distance between the images at ``indices`` (how different they look)."""
+    """Mean Euclidean pixel distance between the images at ``indices`` (how different they look).
+    Taught in notebook 04, section 5."""
     flat = np.asarray(images, dtype=np.float64)[np.asarray(indices)].reshape(len(indices), -1)
     d = np.linalg.norm(flat[:, None] - flat[None], axis=-1)
     return float(d[np.triu_indices(len(flat), 1)].mean())
@@ -77,7 +78,8 @@ def ambiguous_examples(probabilities, labels, digit: int, other: int, n: int = 3
                        correct_only: bool = False) -> np.ndarray:
     """Indices of the ``n`` true ``digit``s to which the model gives the highest probability of ``other``,
     highest first. They include digits the model gets wrong, unless ``correct_only=True`` keeps only
-    those it still classifies as ``digit`` (like the article's 4 with P(4) = 93.5 %)."""
+    those it still classifies as ``digit`` (like the article's 4 with P(4) = 93.5 %).
+    Taught in notebook 05, section 1."""
     labels = np.asarray(labels)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     mask = labels == digit
@@ -94,7 +96,8 @@ def ambiguous_examples(probabilities, labels, digit: int, other: int, n: int = 3
 
 @dataclass
 class FourNineSelection:
-    """Indices into the data set that was searched, each list ordered as its function describes."""
+    """Indices into the data set that was searched, each list ordered as its function describes.
+    Returned by :func:`select_four_nine`; used in notebook 05, sections 1, 2 and 4."""
 
     clear_4: np.ndarray
     clear_9: np.ndarray
@@ -103,7 +106,8 @@ class FourNineSelection:
 
 
 def select_four_nine(probabilities, labels, n: int = 3, digits=(4, 9)) -> FourNineSelection:
-    """Clear and ambiguous examples of two digits (4 and 9 by default) from the model's probabilities."""
+    """Clear and ambiguous examples of two digits (4 and 9 by default) from the model's probabilities.
+    Taught in notebook 05, section 1."""
     a, b = digits
     return FourNineSelection(clear_examples(probabilities, labels, a, n), clear_examples(probabilities, labels, b, n),
                              ambiguous_examples(probabilities, labels, a, b, n),
@@ -112,7 +116,8 @@ def select_four_nine(probabilities, labels, n: int = 3, digits=(4, 9)) -> FourNi
 
 @dataclass
 class MapDifference:
-    """Class-average maps of two groups of images and how much each map differs between them."""
+    """Class-average maps of two groups of images and how much each map differs between them.
+    Returned by :func:`map_differences`; used in notebook 05, section 3."""
 
     mean_a: np.ndarray      # (h, w, n_maps): average maps of group a (e.g. all 4s)
     mean_b: np.ndarray      # same for group b (e.g. all 9s)
@@ -159,7 +164,8 @@ def node_separation(activations_a, activations_b) -> np.ndarray:
 
 @dataclass
 class LogisticModel:
-    """A fitted binary logistic regression on standardized features."""
+    """A fitted binary logistic regression on standardized features.
+    Returned by :func:`fit_logistic_regression`; used in notebook 05, sections 5 and 6."""
 
     weights: np.ndarray  # (n_features,), for standardized features
     bias: float

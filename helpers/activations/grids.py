@@ -23,6 +23,7 @@ def _near_square(n: int) -> tuple[int, int]:
 @dataclass(frozen=True)
 class GridLayout:
     """Where each map (or node) of one image's activations sits in the tiled grid.
+    Returned by :func:`grid_layout`; used in notebook 04, section 2.
 
     kind: "maps" for conv/pool output (h, w, n_maps), "nodes" for dense output (n_nodes,).
     cell_shape: size of one map in grid pixels ((1, 1) for a node).
@@ -81,6 +82,7 @@ def _single_image(activations) -> np.ndarray:
 def grid_layout(activation_shape, *, maps_per_row: int = MAPS_PER_ROW, gap: int = 0,
                 dense_shape: tuple[int, int] | None = None) -> GridLayout:
     """The :class:`GridLayout` for activations of the given shape (one image, batch axis of 1 allowed).
+    Taught in notebook 04, section 2.
 
     Shape (h, w, n_maps): maps of h×w, ``maps_per_row`` per row. Shape (n_nodes,): one 1×1 cell per node
     in a near-square block (100 → 10×10, 10 → 2×5), or ``dense_shape`` = (rows, cols) if given.
@@ -149,6 +151,7 @@ def activation_grid(activations, *, maps_per_row: int = MAPS_PER_ROW, standardiz
 
 def map_image_correlation(maps, images) -> np.ndarray:
     """Pearson correlation between every map and the image it came from, shape (N, n_maps).
+    Taught in notebook 04, section 3.
 
     maps: conv/pool activations (N, h, w, n_maps); images: the N input images (28×28, any scale).
     Each map is enlarged to 28×28 by repeating its pixels (nearest neighbour), so a correlation near 1

@@ -27,20 +27,23 @@ _SUBMODELS: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDict
 
 
 class UnknownLayerError(KeyError):
-    """A layer name the model does not know; the message lists the valid names."""
+    """A layer name the model does not know; the message lists the valid names.
+    Raised by :func:`check_layer_name`, so by every function and explorer that takes a layer name."""
 
     def __str__(self) -> str:  # KeyError would show the message in quotes
         return str(self.args[0])
 
 
 def model_layer_names(model: keras.Model) -> list[str]:
-    """Names of the layers whose output :func:`layer_activations` can return (all but the input)."""
+    """Names of the layers whose output :func:`layer_activations` can return (all but the input).
+    Taught in notebook 04, section 1."""
     return [layer.name for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
 
 
 def check_layer_name(model: keras.Model, layer_name: str) -> str:
     """Return ``layer_name`` if the model has such a layer; otherwise raise :class:`UnknownLayerError`
-    (a KeyError) whose message lists the valid names."""
+    (a KeyError) whose message lists the valid names.
+    Used by :func:`layer_submodel`, :func:`activations_of_layers` and the activation explorer."""
     valid = model_layer_names(model)
     if layer_name not in valid:
         raise UnknownLayerError(f"The model {model.name!r} has no layer named {layer_name!r}. "
@@ -50,6 +53,7 @@ def check_layer_name(model: keras.Model, layer_name: str) -> str:
 
 def check_index(index, n_images: int, what: str = "the data set") -> int:
     """Return ``index`` as an int if it numbers an image in a set of ``n_images``; raise otherwise.
+    Used by :func:`check_indices` and the activation explorer.
 
     Negative indices are refused on purpose: "test image -1" is more likely a slip than a wish for
     the last image.
@@ -63,7 +67,8 @@ def check_index(index, n_images: int, what: str = "the data set") -> int:
 
 
 def check_indices(indices, n_images: int, what: str = "the data set") -> list[int]:
-    """:func:`check_index` for one index or a sequence of them; always returns a list."""
+    """:func:`check_index` for one index or a sequence of them; always returns a list.
+    Used by :func:`helpers.activations.plots.plot_digit_and_grid` and ``plot_grids_side_by_side``."""
     if isinstance(indices, (Integral, np.integer)) and not isinstance(indices, bool):
         indices = [indices]
     indices = list(indices)
@@ -75,6 +80,7 @@ def check_indices(indices, n_images: int, what: str = "the data set") -> list[in
 def as_model_input(images, *, standardized: bool = False) -> np.ndarray:
     """Images of shape (28, 28), (28, 28, 1), (N, 28, 28) or (N, 28, 28, 1) → float32 model input
     (N, 28, 28, 1) (the shapes of :func:`helpers.data.as_image_batch`).
+    Used by :func:`layer_activations` and :func:`activations_of_layers`.
 
     standardized=False (default): standardize every image (harmless for images that already are).
     standardized=True: the images are model input already; only the shape is adjusted.
@@ -133,6 +139,7 @@ def layer_activations(model: keras.Model, layer_name: str, images, *, standardiz
 def activations_of_layers(model: keras.Model, layer_names, images, *, standardized: bool = False,
                           batch_size: int = 500) -> dict[str, np.ndarray]:
     """Like :func:`layer_activations` for several layers at once: {layer name: activations}.
+    Used in notebook 05, sections 3 and 5.
 
     One pass through the network for all layers (a sub-model with several outputs, cached like the
     single-layer ones), so e.g. Conv2D_3 and Dense_1 of ten thousand images cost one run, not two.

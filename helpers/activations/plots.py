@@ -37,6 +37,7 @@ def draw_grid(ax, activations, *, cmap: str = DEFAULT_CMAP, vmin=None, vmax=None
               grid_lines: bool = True, show_indices: bool = False, highlight=(), highlight_color=HIGHLIGHT_COLOR,
               index_fontsize=None):
     """Draw the activation grid of one image into ``ax``; returns the AxesImage (for a colorbar).
+    Used in notebook 05, section 6.
 
     grid_lines: thin lines between maps/nodes. show_indices: write each map's (node's) index into its
         cell. highlight: indices of maps/nodes to frame (in ``highlight_color``).
@@ -76,7 +77,7 @@ def _grid_panel_size(activations, maps_per_row=MAPS_PER_ROW, dense_shape=None, h
 
 def plot_grid(activations, *, title: str | None = None, cmap: str = DEFAULT_CMAP, symmetric: bool = False,
               colorbar_label: str = "activation", **draw_kwargs):
-    """One grid on its own, e.g. of averaged activations or of a score per map/node.
+    """One grid on its own, e.g. of averaged activations or of a score per map/node. Used in notebook 05, section 3.
 
     symmetric: centre the colour scale on 0 (for differences; use a diverging cmap such as "RdBu_r").
     Other keyword arguments go to :func:`draw_grid` (show_indices, highlight, standardize, ...).
@@ -109,6 +110,7 @@ def plot_digit_and_grid(model, layer_name: str, images, index: int, *, labels=No
                         standardize: bool = False, clip: float | None = 2.0, show_indices: bool = False,
                         highlight=(), highlight_color=HIGHLIGHT_COLOR, what: str = "test image"):
     """The digit ``images[index]`` beside the activation grid of layer ``layer_name`` for it.
+    Taught in notebook 04, sections 3 and 4; used again in notebook 06, section 1.
 
     labels: the data set's labels, to show the true digit in the title. what: names the data set in
     titles and errors ("test image", "training image").
@@ -135,6 +137,7 @@ def plot_grids_side_by_side(model, layer_name: str, images, indices, *, labels=N
                             what: str = "test image"):
     """Several digits (top row) and their grids of layer ``layer_name`` (below) on ONE colour scale,
     so that equal colours mean equal activations across the digits.
+    Used in notebooks 04 (section 5) and 05 (sections 2 and 4).
 
     titles: optional list of extra words per digit (e.g. "clear 4", "P(9) = 0.31").
     """
@@ -165,6 +168,7 @@ def plot_grids_side_by_side(model, layer_name: str, images, indices, *, labels=N
 
 def plot_class_probabilities(probabilities, *, true_labels=None, titles=None, highlight_class=None):
     """Bar charts of the class probabilities for one image (shape (10,)) or several ((n, 10)), side by side.
+    Used in notebook 05, section 4.
 
     true_labels: the true digit of each image (its bar is drawn in a darker colour).
     highlight_class: a class whose probability is written above its bar (e.g. 9 for ambiguous 4s);

@@ -17,12 +17,14 @@ from .plots import DEFAULT_CMAP, plot_digit_and_grid
 
 
 def explorable_layers(model: keras.Model) -> list[str]:
-    """Layers worth a grid: all but Flatten, whose values are Conv2D_3's maps again, laid out in one row."""
+    """Layers worth a grid: all but Flatten, whose values are Conv2D_3's maps again, laid out in one row.
+    Used by :class:`ActivationExplorer` for its layer menu."""
     return [name for name in model_layer_names(model) if not isinstance(model.get_layer(name), keras.layers.Flatten)]
 
 
 class ActivationExplorer(FigureExplorer):
     """Widgets (image index, layer, per-map standardization) and the callback that recomputes the grid.
+    Built by :func:`activation_explorer` in notebook 04, section 6.
 
     After every change: ``activations`` (the layer output for the chosen image), ``grid`` (its tiled
     2-D array), ``probabilities`` (the model's class probabilities) and ``status`` (one line of text)
@@ -76,5 +78,6 @@ class ActivationExplorer(FigureExplorer):
 
 
 def activation_explorer(model: keras.Model, images, labels=None, **kwargs) -> ActivationExplorer:
-    """Build the explorer (see :class:`ActivationExplorer`); show it by making it a cell's last expression."""
+    """Build the explorer (see :class:`ActivationExplorer`); show it by making it a cell's last expression.
+    Used in notebook 04, section 6."""
     return ActivationExplorer(model, images, labels, **kwargs)

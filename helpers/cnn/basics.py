@@ -51,7 +51,8 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: str = "
 
 
 def same_padding(n: int, kernel_size: int, stride: int = 1) -> tuple[int, int]:
-    """Zeros added (before, after) along one side for 'same' padding; the odd one goes after, as in TensorFlow."""
+    """Zeros added (before, after) along one side for 'same' padding; the odd one goes after, as in TensorFlow.
+    Used by :func:`convolve` and :func:`receptive_fields`."""
     out = conv_output_size(n, kernel_size, stride, "same")
     total = max((out - 1) * stride + kernel_size - n, 0)
     return total // 2, total - total // 2
@@ -93,6 +94,7 @@ def max_pool(feature_map, size: int = 2) -> np.ndarray:
 @dataclass(frozen=True)
 class LayerGeometry:
     """Where one spatial layer's outputs look in the input image.
+    Returned by :func:`receptive_fields`; used in notebook 01, section 5.
 
     receptive_field: side length (pixels of the input) that one output value depends on.
     jump: distance in input pixels between two neighbouring output values.
@@ -168,6 +170,7 @@ def params_per_layer(model) -> dict[str, int]:
 def plot_maps(maps, titles=None, *, suptitle: str | None = None, ncols: int | None = None, cmap: str = "gray",
               colorbar: bool = True, symmetric: bool = False, size: float = 2.6):
     """Draw 2-D arrays side by side (image, kernels, maps), each with its own colour scale.
+    Used in notebooks 01 (sections 1-4) and 02 (section 2).
 
     symmetric: centre each colour scale on 0 (use with a diverging cmap such as "RdBu_r", so that
     positive and negative responses get opposite colours and 0 is white).
@@ -199,6 +202,7 @@ def plot_maps(maps, titles=None, *, suptitle: str | None = None, ncols: int | No
 
 def plot_receptive_fields(image, geometries, *, index: int | None = None, title: str | None = None):
     """Draw, on ``image``, the input square that one output value of each layer depends on.
+    Taught in notebook 01, section 5.
 
     ``index`` picks the output position (row = column) in every layer; by default the one whose
     centre lies closest to the image centre.

@@ -11,6 +11,7 @@ import numpy as np
 
 def valley_loss(w, steepness: float = 100.0):
     """A long, narrow valley: gentle along w[0], steep along w[1]. Minimum 0 at (0, 0).
+    Taught in notebook 03, section 3.
 
     Plain gradient descent drops into such a valley quickly and then crawls along its floor, where the
     gradient is tiny; momentum adds the small gradients up into speed along the valley.

@@ -10,7 +10,8 @@ import numpy as np
 
 def most_confused_pairs(cm, top: int = 5) -> list[tuple[int, int, int]]:
     """The ``top`` off-diagonal cells of a confusion matrix as (true digit, predicted digit, count),
-    largest count first (ties: smaller true digit first). Cells with count 0 are left out."""
+    largest count first (ties: smaller true digit first). Cells with count 0 are left out.
+    Taught in notebook 02, section 5."""
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
         raise ValueError(f"A confusion matrix is square; got shape {cm.shape}.")
@@ -21,7 +22,8 @@ def most_confused_pairs(cm, top: int = 5) -> list[tuple[int, int, int]]:
 
 
 def per_class_accuracy(cm) -> np.ndarray:
-    """For each true digit: the fraction of its images that were classified correctly (diagonal / row sum)."""
+    """For each true digit: the fraction of its images that were classified correctly (diagonal / row sum).
+    Notebook 02 has the learner write it in its exercise (``my_per_class_accuracy``)."""
     cm = np.asarray(cm, dtype=np.float64)
     rows = cm.sum(axis=1)
     return np.divide(np.diag(cm), rows, out=np.full(len(rows), np.nan), where=rows > 0)

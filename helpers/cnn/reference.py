@@ -18,7 +18,8 @@ from .training import REFERENCE_CONFIG, TrainConfig, evaluate_accuracy, train_cn
 def train_reference(out_path="reference_cnn.keras", config: TrainConfig = REFERENCE_CONFIG, *,
                     overwrite: bool = False, live: bool | None = False) -> dict:
     """Train the article CNN on full MNIST with ``config``, keep the best validation epoch, save it to
-    ``out_path`` and a JSON record beside it. Returns the record."""
+    ``out_path`` and a JSON record beside it. Returns the record.
+    Used by the command line (``python -m helpers train-reference``)."""
     out_path = Path(out_path)
     record_path = out_path.with_suffix(".json")
     for p in (out_path, record_path):

@@ -16,7 +16,7 @@ from ..data import NUM_CLASSES
 
 @dataclass
 class TrainConfig:
-    """Everything that decides a training run; saved next to the reference model."""
+    """Everything that decides a training run; saved next to the reference model. Taught in notebook 03, section 1."""
 
     optimizer: str = "sgd"            # "sgd" (article III) or "rmsprop" (article II's first test)
     learning_rate: float = 0.01       # initial rate
@@ -50,7 +50,8 @@ def learning_rate_schedule(config: TrainConfig, steps_per_epoch: int):
 
 
 def schedule_per_epoch(config: TrainConfig, steps_per_epoch: int) -> np.ndarray:
-    """The learning rate at the start of each epoch (for the plot shown before training)."""
+    """The learning rate at the start of each epoch (for the plot shown before training).
+    Taught in notebook 03, section 2."""
     sched = learning_rate_schedule(config, steps_per_epoch)
     if not callable(sched):
         return np.full(config.epochs, float(sched))
@@ -58,6 +59,7 @@ def schedule_per_epoch(config: TrainConfig, steps_per_epoch: int) -> np.ndarray:
 
 
 def make_optimizer(config: TrainConfig, steps_per_epoch: int):
+    """SGD with momentum or RMSprop, with the learning-rate schedule. Used by :func:`compile_cnn`."""
     lr = learning_rate_schedule(config, steps_per_epoch)
     if config.optimizer == "sgd":
         return keras.optimizers.SGD(learning_rate=lr, momentum=config.momentum)
@@ -67,6 +69,7 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int):
 
 
 def compile_cnn(model: keras.Model, config: TrainConfig, steps_per_epoch: int) -> keras.Model:
+    """Compile with the optimizer of ``config`` and cross-entropy loss. Used by :func:`train_cnn`."""
     model.compile(optimizer=make_optimizer(config, steps_per_epoch),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     return model
@@ -78,6 +81,7 @@ def _standardize_tf(x):
 
 def make_dataset(images, labels, batch_size: int, *, shuffle: bool, shift_pixels: int = 0, seed: int = 0):
     """uint8 images (N, 28, 28) + integer labels → batches of standardized (B, 28, 28, 1) and one-hot labels.
+    Used by :func:`train_cnn`.
 
     With ``shift_pixels`` each training image is moved by a random offset (zero-padded and cropped
     back to 28×28) before standardization, a cheap augmentation that makes the last 0.1 % easier.
@@ -114,7 +118,8 @@ def _in_notebook() -> bool:
 
 
 class LiveCurves(keras.callbacks.Callback):
-    """Redraws loss and accuracy curves after every epoch in a notebook; prints a progress line elsewhere."""
+    """Redraws loss and accuracy curves after every epoch in a notebook; prints a progress line elsewhere.
+    Used by :func:`train_cnn`; its curves appear in notebooks 02 (section 3) and 03 (section 6)."""
 
     def __init__(self, live: bool | None = None, stream=None):
         super().__init__()
@@ -163,6 +168,8 @@ class LiveCurves(keras.callbacks.Callback):
 
 @dataclass
 class TrainResult:
+    """What :func:`train_cnn` returns. Used in notebooks 02 (section 3) and 03 (sections 6 and 8)."""
+
     model: keras.Model
     history: dict
     epoch_seconds: list
@@ -210,18 +217,21 @@ def train_cnn(model: keras.Model, splits: dict, config: TrainConfig, *, best_mod
 
 
 def evaluate_accuracy(model: keras.Model, images, labels, batch_size: int = 1000) -> float:
-    """Fraction of correctly classified images (uint8 MNIST images, integer labels)."""
+    """Fraction of correctly classified images (uint8 MNIST images, integer labels).
+    Used in notebooks 02 (section 3) and 03 (sections 7 and 8)."""
     return float(np.mean(predict_classes(model, images, batch_size) == np.asarray(labels)))
 
 
 def predict_proba(model: keras.Model, images, batch_size: int = 1000) -> np.ndarray:
-    """Class probabilities for uint8 or float images (standardized here)."""
+    """Class probabilities for uint8 or float images (standardized here).
+    Used in notebooks 02 (section 4), 04 (section 5) and 05 (setup cell)."""
     from ..data import to_model_input
 
     return model.predict(to_model_input(images), batch_size=batch_size, verbose=0)
 
 
 def predict_classes(model: keras.Model, images, batch_size: int = 1000) -> np.ndarray:
+    """The predicted digit per image (argmax of :func:`predict_proba`). Used by :func:`evaluate_accuracy`."""
     return predict_proba(model, images, batch_size).argmax(axis=1)
 
 

@@ -28,11 +28,13 @@ CLIP_GAIN = 1.1
 
 
 class QuadrantSpecError(ValueError):
-    """A quadrant selection that is not 'all', 'none' or a list of the numbers 1..4."""
+    """A quadrant selection that is not 'all', 'none' or a list of the numbers 1..4.
+    Raised by :func:`parse_quadrants` (so by the carving, the dream explorer and ``--quadrants``)."""
 
 
 def parse_quadrants(spec) -> tuple[int, ...]:
     """'all' → (1, 2, 3, 4); 'none', '', None → (); '1,4' or [1, 4] or 4 → the chosen ones, sorted.
+    Used by :class:`DreamCarver`, the dream explorer and ``python -m helpers dream --quadrants``.
 
     Quadrants are numbered like text is read: 1 top left, 2 top right, 3 bottom left, 4 bottom right.
     """
@@ -90,14 +92,16 @@ def detail_correction(images) -> np.ndarray:
 
 
 def quadrant_slices(size: int) -> dict:
-    """{quadrant: (row slice, column slice)} for a square image of even side ``size``."""
+    """{quadrant: (row slice, column slice)} for a square image of even side ``size``.
+    Used by :func:`cut_quadrants` and :func:`paste_quadrants`."""
     h = size // 2
     first, second = slice(0, h), slice(h, size)
     return {1: (first, first), 2: (first, second), 3: (second, first), 4: (second, second)}
 
 
 def cut_quadrants(image, quadrants) -> np.ndarray:
-    """The chosen quadrants of a (S, S) or (1, S, S, 1) image as a batch (n, S/2, S/2, 1)."""
+    """The chosen quadrants of a (S, S) or (1, S, S, 1) image as a batch (n, S/2, S/2, 1).
+    Used by :class:`DreamCarver` (``prepare`` and ``carve_quadrants``, notebook 08, sections 1 and 3)."""
     x = np.asarray(image, np.float32)
     x = x[0, :, :, 0] if x.ndim == 4 else x
     sl = quadrant_slices(x.shape[0])
@@ -105,7 +109,8 @@ def cut_quadrants(image, quadrants) -> np.ndarray:
 
 
 def paste_quadrants(image, tiles, quadrants) -> np.ndarray:
-    """A copy of the (S, S) image with the tiles (n, S/2, S/2[, 1]) put into the chosen quadrants."""
+    """A copy of the (S, S) image with the tiles (n, S/2, S/2[, 1]) put into the chosen quadrants.
+    Used by ``DreamCarver.carve_quadrants`` (notebook 08, section 3) and ``CarvingPreparation.reassembled``."""
     out = np.array(image, np.float32, copy=True)
     sl = quadrant_slices(out.shape[0])
     for q, tile in zip(quadrants, np.asarray(tiles, np.float32)):
@@ -115,7 +120,8 @@ def paste_quadrants(image, tiles, quadrants) -> np.ndarray:
 
 def tile_statistics(tiles) -> tuple[np.ndarray, np.ndarray]:
     """Mean and std of each tile (n, h, w, 1), the std floored like ``tf.image.per_image_standardization``
-    (so standardizing with them and undoing it are exact inverses)."""
+    (so standardizing with them and undoing it are exact inverses).
+    Used by :class:`DreamCarver`; notebook 08, section 5 prints the numbers (``prep.tile_mean``, ``tile_std``)."""
     x = np.asarray(tiles, np.float32)
     n_pixels = np.prod(x.shape[1:])
     mean = x.mean(axis=(1, 2, 3), keepdims=True)
@@ -125,6 +131,7 @@ def tile_statistics(tiles) -> tuple[np.ndarray, np.ndarray]:
 
 def clip_contrast(image, reference=None, fraction: float = CLIP_FRACTION, gain: float = CLIP_GAIN) -> np.ndarray:
     """The article's display contrast for carved images, mapped to [0, 1].
+    Named in notebook 08, section 3; used by the dream figures and :meth:`DreamResult.display`.
 
     The standardized image is multiplied by ``gain`` and clipped to ±``fraction`` × the smaller of
     |min| and |max| of ``reference`` (the original photo; default the image itself). That cuts off the
@@ -143,7 +150,8 @@ def clip_contrast(image, reference=None, fraction: float = CLIP_FRACTION, gain: 
 
 
 def save_png(image, path, overwrite: bool = False) -> Path:
-    """Write a display image with values in [0, 1] (e.g. from :func:`clip_contrast`) as an 8-bit gray PNG."""
+    """Write a display image with values in [0, 1] (e.g. from :func:`clip_contrast`) as an 8-bit gray PNG.
+    Used by :meth:`DreamResult.save_png` (and so by ``python -m helpers dream``)."""
     from PIL import Image
 
     p = check_output_path(path, overwrite, (".png",), make_dirs=True)

@@ -27,11 +27,13 @@ FITS = ("crop", "pad")
 
 
 class PhotoError(ValueError):
-    """A photo that cannot be used: unreadable, too small, or asked for in an impossible size."""
+    """A photo that cannot be used: unreadable, too small, or asked for in an impossible size.
+    Raised by :func:`load_photo`."""
 
 
 def default_photo_path() -> Path:
-    """Path of the sample photo that ships with matplotlib (grace_hopper.jpg, 512×600 px)."""
+    """Path of the sample photo that ships with matplotlib (grace_hopper.jpg, 512×600 px).
+    Used by :func:`load_photo` for ``"default"``."""
     import matplotlib.cbook as cbook
 
     return Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
@@ -39,7 +41,7 @@ def default_photo_path() -> Path:
 
 @dataclass
 class Photo:
-    """A photo prepared for carving.
+    """A photo prepared for carving. Returned by :func:`load_photo`; used in notebook 08 from its setup cell on.
 
     ``image`` is what the carving uses: gray, ``size``×``size``, standardized (mean 0, std 1).
     ``gray`` is the same before the standardization (0..255), ``color`` the matching RGB picture for
@@ -127,6 +129,7 @@ def _square(rgb: np.ndarray, gray: np.ndarray, fit: str):
 
 def load_photo(path=DEFAULT_PHOTO, size: int = DEFAULT_WORKING_SIZE, fit: str = "crop") -> Photo:
     """Read a photo and prepare it for carving: gray, ``size``×``size`` px, standardized.
+    Used in notebook 08's setup cell.
 
     path: a JPEG/PNG file, or ``"default"`` for matplotlib's sample photo.
     fit: ``"crop"`` keeps the central square (default), ``"pad"`` adds borders of the mean gray so

@@ -30,7 +30,8 @@ def _blank(ax):
 
 def preparation_figure(photo, prep, size: float = 2.6):
     """Row 1: colour photo, gray standardized, 28×28 CNN input, enlarged again (detail lost), enlarged +
-    correction. Then, for the chosen quadrants: the tiles, their 28×28 versions, and the restored tiles."""
+    correction. Then, for the chosen quadrants: the tiles, their 28×28 versions, and the restored tiles.
+    Used in notebook 08, section 1."""
     n_q = len(prep.quadrants)
     n_cols = max(5, n_q)
     n_rows = 1 + (3 if n_q else 0)
@@ -68,7 +69,8 @@ def preparation_figure(photo, prep, size: float = 2.6):
 
 def iteration_figure(step, original, quadrants=None, size: float = 2.6):
     """One carving iteration (a :class:`~helpers.dream.CarvingStep`) step by step, with the loss curves.
-    ``quadrants`` (e.g. ``result.quadrants``) labels the tiles; ``original`` sets the clipped contrast."""
+    ``quadrants`` (e.g. ``result.quadrants``) labels the tiles; ``original`` sets the clipped contrast.
+    Used in notebook 08, section 3."""
     n_q = len(step.tiles_in)
     quadrants = tuple(quadrants) if quadrants is not None else tuple(range(1, n_q + 1))
     n_cols = max(5, n_q + 1)
@@ -110,7 +112,8 @@ def iteration_figure(step, original, quadrants=None, size: float = 2.6):
 
 def dreams_side_by_side(images, titles, reference=None, contrast: str = "clip", size: float = 4.0,
                         suptitle: str | None = None):
-    """A row of (S, S) images with the article's clipped contrast (relative to ``reference``)."""
+    """A row of (S, S) images with the article's clipped contrast (relative to ``reference``).
+    Used in notebook 08, sections 4, 5 and 6."""
     images = list(images)
     fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size + 0.6), squeeze=False)
     for ax, img, title in zip(axes[0], images, titles):

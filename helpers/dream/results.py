@@ -13,6 +13,7 @@ from .images import clip_contrast, paste_quadrants, save_png
 @dataclass
 class CarvingPreparation:
     """Everything prepared before the first iteration (the notebook's preparation figure).
+    Returned by :meth:`DreamCarver.prepare`; used in notebook 08, sections 1, 2 and 5.
 
     Full image: ``image`` (standardized), ``small`` (28×28 CNN input), ``enlarged`` (back to the working
     size: detail lost), ``correction`` and ``restored`` = enlarged + correction (= image).
@@ -42,7 +43,8 @@ class CarvingPreparation:
 
 @dataclass
 class CarvingStep:
-    """The intermediate images of one iteration (kept with ``keep_steps=True``)."""
+    """The intermediate images of one iteration (kept with ``keep_steps=True``).
+    Drawn by :func:`helpers.dream.plots.iteration_figure` in notebook 08, section 3."""
 
     iteration: int
     small_in: np.ndarray          # (28, 28) the CNN input made from the current image
@@ -60,7 +62,8 @@ class CarvingStep:
 
 @dataclass
 class DreamResult:
-    """A carved image and how it was made. ``image`` is standardized; :meth:`display` makes it viewable."""
+    """A carved image and how it was made. ``image`` is standardized; :meth:`display` makes it viewable.
+    Returned by :meth:`DreamCarver.carve`; used in notebook 08, sections 3-6."""
 
     image: np.ndarray                 # (S, S) final image, standardized
     original: np.ndarray              # (S, S) the standardized photo it started from

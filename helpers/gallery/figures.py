@@ -14,7 +14,8 @@ GALLERY_VARIANTS = ("raw", "contrast", "both")
 
 
 def grid_shape(n_panels: int, n_cols: int) -> tuple[int, int]:
-    """(rows, columns) of a grid with ``n_panels`` panels and at most ``n_cols`` columns."""
+    """(rows, columns) of a grid with ``n_panels`` panels and at most ``n_cols`` columns.
+    Used by :func:`gallery_mosaic`."""
     if n_panels < 1 or n_cols < 1:
         raise ValueError(f"Need at least one panel and one column; got {n_panels} panels, {n_cols} columns.")
     n_cols = min(n_cols, n_panels)
@@ -23,7 +24,8 @@ def grid_shape(n_panels: int, n_cols: int) -> tuple[int, int]:
 
 def mark_no_response(ax, text: str = "no response", box=None) -> None:
     """Mark a panel that has no pattern: grey hatched background, a red cross and a short text.
-    ``box`` = (x0, y0, width, height) in data coordinates; None marks the whole axes."""
+    ``box`` = (x0, y0, width, height) in data coordinates; None marks the whole axes.
+    Used by :func:`gallery_figure` and :func:`helpers.gallery.series.start_series_figure`."""
     from matplotlib.patches import Rectangle
 
     if box is None:
@@ -42,7 +44,8 @@ def mark_no_response(ax, text: str = "no response", box=None) -> None:
 
 @dataclass
 class Panel:
-    """One panel of a gallery mosaic."""
+    """One panel of a gallery mosaic.
+    Used by :func:`gallery_mosaic` and :func:`gallery_figure` (``fig.gallery_panels``)."""
 
     map_index: int
     kind: str                 # "raw" or "contrast"
@@ -65,6 +68,7 @@ PANEL, GAP_X, GAP_Y = 28, 3, 10  # pixels of a pattern, gap between columns, gap
 def gallery_mosaic(gallery: Gallery, variant: str = "both", n_cols: int = 16, cmap: str = "viridis",
                    centre_move: float = 0.33) -> tuple[np.ndarray, list, tuple[int, int]]:
     """All panels of a gallery in one RGB image (white gaps, room for a label above each panel).
+    Used by :func:`gallery_figure`.
 
     One image instead of hundreds of matplotlib axes keeps drawing a whole layer fast. Each panel is
     scaled on its own (raw: min..max; contrast: :func:`helpers.oip.display.enhance_contrast`), then
@@ -99,6 +103,7 @@ def gallery_mosaic(gallery: Gallery, variant: str = "both", n_cols: int = 16, cm
 def gallery_figure(gallery: Gallery, variant: str = "both", n_cols: int = 16, cmap: str = "viridis",
                    panel_size: float = 1.0, title: str | None = None, centre_move: float = 0.33):
     """The gallery as a grid of panels, each labelled with its map index.
+    Used in notebook 07, sections 2 and 3, and by ``python -m helpers gallery``.
 
     variant: "raw" (the pattern as computed), "contrast" (enhanced with
         :func:`helpers.oip.display.enhance_contrast`) or "both" (the two side by side for each map:
@@ -141,7 +146,8 @@ def gallery_figure(gallery: Gallery, variant: str = "both", n_cols: int = 16, cm
 
 
 def save_figure(fig, path, overwrite: bool = False, dpi: int = 120) -> Path:
-    """Save a figure as PNG; refuses to replace an existing file unless ``overwrite``."""
+    """Save a figure as PNG; refuses to replace an existing file unless ``overwrite``.
+    Used by the command line (``python -m helpers gallery``, ``oip``, ``perfect-digits``)."""
     p = check_output_path(path, overwrite, suffixes=(".png",))
     fig.savefig(p, dpi=dpi, bbox_inches="tight")
     return p
@@ -149,7 +155,8 @@ def save_figure(fig, path, overwrite: bool = False, dpi: int = 120) -> Path:
 
 def final_loss_figure(gallery: Gallery, n_named: int = 5):
     """Final activation of every map for its own pattern, sorted (log scale). The ``n_named`` strongest
-    and weakest maps are named in a box; dead maps (no test digit activates them) are orange."""
+    and weakest maps are named in a box; dead maps (no test digit activates them) are orange.
+    Used in notebook 07, section 2."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 

@@ -13,7 +13,8 @@ from .live import mnist_test_images
 
 @dataclass
 class Gallery:
-    """The patterns of all maps of one layer, with what is needed to judge them."""
+    """The patterns of all maps of one layer, with what is needed to judge them.
+    Returned by :func:`layer_gallery`; used in notebook 07, sections 2-5."""
 
     layer_name: str
     results: list                      # one OIPResult per map, in map order
@@ -75,7 +76,8 @@ class Gallery:
 
 
 def as_oip(source, layer_name) -> My_OIP:
-    """A My_OIP for ``layer_name`` from a My_OIP, a model, a path or None (the reference model)."""
+    """A My_OIP for ``layer_name`` from a My_OIP, a model, a path or None (the reference model).
+    Used by :func:`layer_gallery` and :func:`helpers.gallery.series.start_series`."""
     if isinstance(source, My_OIP):
         if layer_name not in (None, source.layer_name):
             return My_OIP(source.model, layer_name)

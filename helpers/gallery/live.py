@@ -8,7 +8,8 @@ from ..oip.ascent import mean_activations
 
 
 def mnist_test_images():
-    """The MNIST test images, standardized for the model: float32 (10000, 28, 28, 1)."""
+    """The MNIST test images, standardized for the model: float32 (10000, 28, 28, 1).
+    Used in notebook 07's setup cell and by ``python -m helpers gallery``."""
     from ..data import load_mnist, to_model_input
 
     (_, _), (x_test, _) = load_mnist()

@@ -27,7 +27,8 @@ SERIES_MIXES = (
 
 @dataclass
 class StartSeries:
-    """One map derived from several random starts, one wavelength mix each."""
+    """One map derived from several random starts, one wavelength mix each.
+    Returned by :func:`start_series`; used in notebook 07, section 5."""
 
     layer_name: str
     map_index: int
@@ -74,7 +75,8 @@ def series_starts(oip: My_OIP, map_index: int, mixes=SERIES_MIXES, scales=ARTICL
     """One random start per wavelength mix for the series: for mix k, ``best_of`` random images with
     that mix (seed ``seed + k``) are drawn and the one that activates the map most is kept (a small
     precursor per mix, article X; ``best_of=1`` keeps the first draw as it is).
-    Returns (starts (n_mixes, 28, 28, 1), their activations of the map (n_mixes,))."""
+    Returns (starts (n_mixes, 28, 28, 1), their activations of the map (n_mixes,)).
+    Used by :func:`start_series` (notebook 07, section 5)."""
     if best_of < 1:
         raise ValueError(f"best_of must be at least 1; got {best_of}.")
     starts, acts = [], []
@@ -113,7 +115,7 @@ def start_series(source, map_index: int, mixes=SERIES_MIXES, *, layer_name: str 
 
 def start_series_figure(series: StartSeries, contrast: bool = True, cmap: str = "viridis", size: float = 2.0):
     """Starts (top row) and the patterns they led to (bottom row), with mixes, final losses and the
-    similarity number."""
+    similarity number. Used in notebook 07, section 5."""
     import matplotlib.pyplot as plt
 
     from ..oip.display import enhance_contrast

@@ -6,7 +6,8 @@ import numpy as np
 
 
 def pairwise_correlations(images) -> np.ndarray:
-    """Pearson correlation of every pair of images, (n, n)."""
+    """Pearson correlation of every pair of images, (n, n).
+    Used by :func:`mean_pairwise_correlation` and ``start_series``."""
     x = np.asarray(images, np.float64).reshape(len(images), -1)
     if len(x) < 2:
         raise ValueError("Need at least two images to compare.")
@@ -23,7 +24,7 @@ def mean_pairwise_correlation(images) -> float:
 def shift_tolerant_correlation(a, b, max_shift: int = 4) -> float:
     """Pearson correlation of two images after the best circular shift of ``b`` by up to ``max_shift``
     pixels in each direction. Two patterns with the same strokes in slightly different places count
-    as alike here, while their plain correlation can be near 0."""
+    as alike here, while their plain correlation can be near 0. Used by :func:`shift_tolerant_correlations`."""
     a = np.asarray(a, np.float64)
     b = np.asarray(b, np.float64)
     best = -1.0
@@ -34,7 +35,8 @@ def shift_tolerant_correlation(a, b, max_shift: int = 4) -> float:
 
 
 def shift_tolerant_correlations(images, max_shift: int = 4) -> np.ndarray:
-    """:func:`shift_tolerant_correlation` of every pair, (n, n) (symmetrized: the larger of a→b, b→a)."""
+    """:func:`shift_tolerant_correlation` of every pair, (n, n) (symmetrized: the larger of a→b, b→a).
+    Used in notebook 07, section 5, and by ``start_series``."""
     n = len(images)
     out = np.eye(n)
     for i in range(n):
@@ -46,7 +48,7 @@ def shift_tolerant_correlations(images, max_shift: int = 4) -> np.ndarray:
 
 def bright_area(image, threshold: float = 0.5, centre_move: float = 0.33) -> float:
     """Share of the image (0..1) that is bright after contrast enhancement (above ``threshold``):
-    large for a texture that fills the image, small for a few isolated strokes."""
+    large for a texture that fills the image, small for a few isolated strokes. Used in notebook 07, section 4."""
     from ..oip.display import enhance_contrast
 
     return float(np.mean(enhance_contrast(image, centre_move=centre_move) > threshold))

@@ -29,7 +29,8 @@ from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, IMAGE_SIZE, PRECURSOR_FACTO
 # --------------------------------------------------------------------------------------------------
 @dataclass
 class OIPResult:
-    """What one derivation produced for one map."""
+    """What one derivation produced for one map.
+    Returned by :meth:`My_OIP.derive` and ``derive_many``; used in notebook 06 from section 4 on and in notebook 07."""
 
     map_index: int
     image: np.ndarray                  # (28, 28) final pattern, standardized
@@ -60,7 +61,8 @@ NO_RESPONSE_MESSAGE = ("map {m} did not respond: its activation stayed at zero f
 
 def snapshot_steps(n_epochs: int, n_reports: int = 6) -> list[int]:
     """The article's log-spaced report steps: 0, then n_epochs // 2**n_reports doubled n_reports
-    times, then the last step. For 600 steps and 6 reports: [0, 9, 18, 36, 72, 144, 288, 599]."""
+    times, then the last step. For 600 steps and 6 reports: [0, 9, 18, 36, 72, 144, 288, 599].
+    Used in notebook 06, section 6."""
     if n_epochs < 1:
         raise ValueError(f"n_epochs must be at least 1; got {n_epochs}.")
     if n_reports < 0 or n_reports > n_epochs:
@@ -73,6 +75,7 @@ def snapshot_steps(n_epochs: int, n_reports: int = 6) -> list[int]:
 
 class My_OIP:
     """Derive OIPs for the maps of one conv or pool layer of a trained CNN.
+    Taught in notebook 06 (from section 1 on); used again in notebook 07.
 
     >>> oip = My_OIP()                       # reference model, layer Conv2D_3
     >>> res = oip.derive(120, seed=1)        # the "Hand of MNIST" map of the articles

@@ -10,7 +10,8 @@ import numpy as np
 
 
 def to_unit_range(image) -> np.ndarray:
-    """Linearly map an image to [0, 1] (a flat image becomes all zeros)."""
+    """Linearly map an image to [0, 1] (a flat image becomes all zeros).
+    Used by :func:`enhance_contrast`, :func:`save_gif`, the gallery mosaic and the dream display."""
     x = np.asarray(image, dtype=np.float32)
     lo, hi = float(x.min()), float(x.max())
     return np.zeros_like(x) if hi - lo < 1e-12 else (x - lo) / (hi - lo)
@@ -18,6 +19,7 @@ def to_unit_range(image) -> np.ndarray:
 
 def enhance_contrast(image, centre_move: float = 0.33, fact: float = 1.0) -> np.ndarray:
     """Contrast enhancement for display, in the spirit of the articles' OIP figures.
+    Taught in notebook 06, section 6; used in notebook 07, section 4.
 
     The image is mapped to [0, 1]; values below ``centre_move`` (the dull background the ascent
     leaves behind) become black, the rest is stretched over [0, 1] and raised to the power ``fact``
@@ -33,6 +35,7 @@ def enhance_contrast(image, centre_move: float = 0.33, fact: float = 1.0) -> np.
 
 def evolution_figure(result, cmap: str = "viridis", contrast: bool = False, title: str | None = None):
     """The article's evolution figure: initial image, the log-spaced snapshots and the loss curve.
+    Used in notebook 06, section 6, and by ``python -m helpers oip``.
 
     ``result`` is an :class:`helpers.oip.OIPResult`. Returns the matplotlib Figure.
     """
@@ -66,6 +69,7 @@ def evolution_figure(result, cmap: str = "viridis", contrast: bool = False, titl
 def save_gif(result, path, duration_ms: int = 400, scale: int = 8, contrast: bool = True,
              overwrite: bool = False) -> Path:
     """Write an animated GIF of the evolution (start image, then every snapshot) with Pillow.
+    Used in notebook 06, section 8, and by ``python -m helpers oip``.
 
     Each frame is scaled up ``scale`` times (nearest neighbour, so pixels stay crisp).
     """
@@ -91,7 +95,8 @@ def save_gif(result, path, duration_ms: int = 400, scale: int = 8, contrast: boo
 
 def image_row_figure(images, titles=None, cmap: str = "gray", contrast: bool = False, suptitle: str | None = None,
                      size: float = 2.2):
-    """A row (or rows of 10) of 28×28 images with titles, e.g. perfect digits or several starts."""
+    """A row (or rows of 10) of 28×28 images with titles, e.g. perfect digits or several starts.
+    Used in notebooks 06 (sections 1, 3, 6, 7, 9) and 07 (section 7)."""
     import matplotlib.pyplot as plt
 
     images = list(images)

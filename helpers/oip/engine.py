@@ -21,6 +21,8 @@ VISUAL_LAYER_TYPES = (keras.layers.Conv2D, keras.layers.MaxPooling2D)
 
 @dataclass
 class AscentOutput:
+    """What :meth:`Ascent.run` returns. Used by :class:`helpers.oip.My_OIP`."""
+
     images: np.ndarray          # (n, 28, 28, 1) final images
     losses: np.ndarray          # (n_epochs, n) loss before each step; NaN after an early stop
     zero_steps: np.ndarray      # (n,) steps with zero loss and zero gradient (a map that does not respond)
@@ -36,7 +38,7 @@ def max_pool_mask_grad(h, size: int):
     TensorFlow's MaxPoolGrad is slow: with the mask a whole ascent step takes 15-20 % less time
     (batches of 1 to 128 images, measured against MaxPoolGrad in one process).
     A window with tied maxima passes the gradient to each of them (MaxPoolGrad to one); behind a ReLU
-    such ties are at 0, where the ReLU's own gradient is 0 anyway."""
+    such ties are at 0, where the ReLU's own gradient is 0 anyway. Used by :class:`Ascent`."""
 
     @tf.custom_gradient
     def pool(h):
@@ -55,6 +57,7 @@ def max_pool_mask_grad(h, size: int):
 
 
 def is_plain_pool(layer) -> bool:
+    """True for a MaxPooling2D layer that :func:`max_pool_mask_grad` can stand in for. Used by :class:`Ascent`."""
     return (isinstance(layer, keras.layers.MaxPooling2D) and layer.padding == "valid"
             and layer.data_format == "channels_last"
             and len(set(layer.pool_size) | set(layer.strides)) == 1)
@@ -62,7 +65,7 @@ def is_plain_pool(layer) -> bool:
 
 def plain_chain(model: keras.Model, layer) -> list | None:
     """The layers from the model's input to ``layer`` if they form a plain chain of Conv2D and
-    MaxPooling2D layers (as build_cnn's model does), else None."""
+    MaxPooling2D layers (as build_cnn's model does), else None. Used by :class:`helpers.oip.My_OIP`."""
     layers = model.layers
     if not layers or not isinstance(layers[0], keras.layers.InputLayer) or layer not in layers:
         return None
@@ -78,7 +81,8 @@ def plain_chain(model: keras.Model, layer) -> list | None:
 
 
 class Ascent:
-    """Batched gradient ascent on the mean activation of one channel per image of a sub-model."""
+    """Batched gradient ascent on the mean activation of one channel per image of a sub-model.
+    Used by :class:`helpers.oip.My_OIP` (the compiled engine behind ``derive`` and ``derive_many``)."""
 
     CHUNK = 50  # with early stopping: steps between removals of converged images from the batch
 

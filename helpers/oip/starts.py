@@ -32,7 +32,8 @@ def fluctuation_components(scales=ARTICLE_SCALES, n: int = 1, seed=None) -> np.n
 
 
 def smooth(x):
-    """Blur a batch (n, 28, 28, 1) with a small 3×3 binomial kernel."""
+    """Blur a batch (n, 28, 28, 1) with a small 3×3 binomial kernel.
+    Used by :func:`initial_image` (``smoothing=True``)."""
     kernel = np.outer([1, 2, 1], [1, 2, 1]).astype(np.float32)
     kernel = (kernel / kernel.sum())[:, :, None, None]
     return tf.nn.conv2d(x, kernel, strides=1, padding="SAME")

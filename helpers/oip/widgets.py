@@ -20,6 +20,7 @@ from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, initial_image
 
 class OIPExplorer(FigureExplorer):
     """Widgets for one OIP derivation and the callbacks that compute it.
+    Built by :func:`oip_explorer` in notebook 07, section 6.
 
     State after a change: ``start`` is the random start image for the current factors and seed
     (None if every factor is 0). After :meth:`run`: ``result`` (the OIPResult), ``runs`` (how many
@@ -189,5 +190,6 @@ class OIPExplorer(FigureExplorer):
 
 
 def oip_explorer(model=None, **kwargs) -> OIPExplorer:
-    """Build the explorer (see :class:`OIPExplorer`); show it by making it a cell's last expression."""
+    """Build the explorer (see :class:`OIPExplorer`); show it by making it a cell's last expression.
+    Used in notebook 07, section 6."""
     return OIPExplorer(model, **kwargs)
