@@ -196,9 +196,14 @@ def load_splits(path: str | os.PathLike) -> dict:
         return {k: npz[k] for k in SPLIT_KEYS}
 
 
+class NonFiniteImageError(ValueError):
+    """Images with NaN or infinite pixel values. Raised by :func:`as_image_batch`."""
+
+
 def as_image_batch(images) -> np.ndarray:
     """One image or many → float32 (N, 28, 28, 1), the shape the CNN takes. Accepts (28, 28), (28, 28, 1),
-    (N, 28, 28) and (N, 28, 28, 1); anything else raises ValueError. Values are not changed.
+    (N, 28, 28) and (N, 28, 28, 1); anything else, and NaN or infinite pixels, raise ValueError. Values are
+    not changed.
     Used by :func:`to_model_input`, ``as_model_input`` and :class:`helpers.oip.My_OIP`."""
     x = np.asarray(images, dtype=np.float32)
     if x.ndim == 2 or x.shape == (28, 28, 1):
@@ -208,6 +213,12 @@ def as_image_batch(images) -> np.ndarray:
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
         raise ValueError(f"Expected MNIST images of shape (N, 28, 28) or (N, 28, 28, 1) (one image: (28, 28) or "
                          f"(28, 28, 1)); got {np.shape(images)}.")
+    finite = np.isfinite(x)
+    if not finite.all():
+        # NaN or inf would run through the network silently and come back as NaN everywhere
+        bad = np.flatnonzero(~finite.reshape(len(x), -1).all(axis=1))
+        raise NonFiniteImageError(f"{int((~finite).sum())} pixel values are NaN or infinite, in image(s) "
+                         f"{bad[:10].tolist()}{' …' if len(bad) > 10 else ''} of {len(x)}; give finite pixel values.")
     return x
 
 

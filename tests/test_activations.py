@@ -264,3 +264,10 @@ def test_several_layers_in_one_pass(cnn, images):
         activations_of_layers(cnn, ["Conv2D_3", "Dense_3"], images)
     with pytest.raises(ValueError, match="at least one"):
         activations_of_layers(cnn, [], images)
+
+
+def test_layer_activations_refuses_nan_images(cnn, images):
+    bad = images.astype(np.float32)
+    bad[1, 0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or infinite, in image\(s\) \[1\]"):
+        layer_activations(cnn, "Conv2D_1", bad)

@@ -289,3 +289,14 @@ def test_load_splits_errors(tmp_path):
     np.savez(tmp_path / "other.npz", a=np.zeros(3))
     with pytest.raises(MnistFormatError, match="not a splits file"):
         load_splits(tmp_path / "other.npz")
+
+
+def test_as_image_batch_refuses_nan_and_inf_naming_the_images():
+    from helpers.data import as_image_batch
+
+    images = np.zeros((4, 28, 28), np.float32)
+    images[2, 0, 0] = np.nan
+    images[3, 5, 5] = -np.inf
+    with pytest.raises(ValueError, match=r"2 pixel values are NaN or infinite, in image\(s\) \[2, 3\] of 4"):
+        as_image_batch(images)
+    assert as_image_batch(images[:2]).shape == (2, 28, 28, 1)

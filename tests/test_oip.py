@@ -238,3 +238,20 @@ def test_display_helpers(tmp_path, oip):
         assert im.size == (28 * 8, 28 * 8)
     with pytest.raises(FileExistsError):
         save_gif(res, gif)
+
+
+def test_short_runs_work_with_the_default_number_of_snapshots(oip):
+    """A default the caller did not set must not make a valid call fail (issue 13): 5 steps < 6 snapshots."""
+    results = oip.derive_many([1, 2], n_epochs=5, seed=0)
+    assert [len(r.losses) for r in results] == [5, 5]
+    assert [s for s, _ in results[0].snapshots] == snapshot_steps(5, 5)
+    with pytest.raises(ValueError, match="n_reports=7 is larger than n_epochs=5"):
+        oip.derive(1, n_epochs=5, n_reports=7)   # asked for explicitly: still an error
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_start_is_refused_by_name(oip, bad):
+    start = initial_image(seed=0)
+    start[0, 3, 4, 0] = bad
+    with pytest.raises(ValueError, match=r"1 pixel values are NaN or infinite, in image\(s\) \[0\]"):
+        oip.derive(1, n_epochs=5, start=start)

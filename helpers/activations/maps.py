@@ -17,7 +17,7 @@ from numbers import Integral
 import keras
 import numpy as np
 
-from ..data import as_image_batch, standardize
+from ..data import NonFiniteImageError, as_image_batch, standardize
 
 
 
@@ -87,6 +87,8 @@ def as_model_input(images, *, standardized: bool = False) -> np.ndarray:
     """
     try:
         x = as_image_batch(images)
+    except NonFiniteImageError:
+        raise
     except ValueError:
         raise ValueError(f"Expected one MNIST image of shape (28, 28) or a batch of shape (N, 28, 28) or "
                          f"(N, 28, 28, 1); got shape {np.shape(images)}. Select single images with images[i] or "

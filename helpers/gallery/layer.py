@@ -87,7 +87,7 @@ def as_oip(source, layer_name) -> My_OIP:
 
 def layer_gallery(source=None, layer_name: str | None = None, *, n_epochs: int = 600, epsilon: float = 0.01,
                   seed=0, precursor: bool = True, stop_early: bool = True, live=None, images=None,
-                  n_reports: int = 6, **derive_kwargs) -> Gallery:
+                  n_reports: int | None = None, **derive_kwargs) -> Gallery:
     """Derive the pattern of every map of a layer in one batched run and compare with the live maps.
 
     source: a :class:`My_OIP` (its layer is used unless ``layer_name`` says otherwise), a keras model,

@@ -90,7 +90,7 @@ def series_starts(oip: My_OIP, map_index: int, mixes=SERIES_MIXES, scales=ARTICL
 
 def start_series(source, map_index: int, mixes=SERIES_MIXES, *, layer_name: str | None = None,
                  seed: int = 0, scales=ARTICLE_SCALES, best_of: int = 32, n_epochs: int = 600,
-                 epsilon: float = 0.01, stop_early: bool = True, n_reports: int = 6, max_shift: int = 4,
+                 epsilon: float = 0.01, stop_early: bool = True, n_reports: int | None = None, max_shift: int = 4,
                  **derive_kwargs) -> StartSeries:
     """Derive ``map_index`` once per wavelength mix, from different random starts, in ONE batch.
 

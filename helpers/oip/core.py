@@ -59,7 +59,10 @@ NO_RESPONSE_MESSAGE = ("map {m} did not respond: its activation stayed at zero f
                        "(3,3) and (7,7)), another seed, or precursor=True.")
 
 
-def snapshot_steps(n_epochs: int, n_reports: int = 6) -> list[int]:
+DEFAULT_REPORTS = 6  # the article's number of intermediate snapshots
+
+
+def snapshot_steps(n_epochs: int, n_reports: int = DEFAULT_REPORTS) -> list[int]:
     """The article's log-spaced report steps: 0, then n_epochs // 2**n_reports doubled n_reports
     times, then the last step. For 600 steps and 6 reports: [0, 9, 18, 36, 72, 144, 288, 599].
     Used in notebook 06, section 6."""
@@ -185,13 +188,15 @@ class My_OIP:
     # -- derivation --------------------------------------------------------------------------------
     def derive_many(self, map_indices, n_epochs: int = 600, epsilon: float = 0.01, seed=None,
                     precursor: bool = False, start=None, factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES,
-                    n_reports: int = 6, conv_criterion: float = 2e-4, stop_early: bool = False,
+                    n_reports: int | None = None, conv_criterion: float = 2e-4, stop_early: bool = False,
                     jitter: int = 0, tv_weight: float = 0.0, smoothing: bool = False,
                     n_candidates: int = 1024) -> list[OIPResult]:
         """Derive OIPs for several maps (repeats allowed: several starts for one map) in ONE batched,
         compiled run. Start images: ``start`` if given, else the precursor's choice if ``precursor``,
         else fresh multi-scale fluctuations (``factors``, ``scales``, ``seed``).
 
+        n_reports: intermediate snapshots (log-spaced); by default the article's 6, or one per step for
+        runs shorter than that, so a short run never fails for a default the caller did not set.
         jitter (pixels) and tv_weight (total-variation penalty) are regularizers beyond the article;
         both are off by default.
         Taught in notebook 06, section 6.
@@ -201,6 +206,8 @@ class My_OIP:
             raise ValueError(f"n_epochs must be at least 1; got {n_epochs}.")
         if not epsilon > 0:
             raise ValueError(f"epsilon (the step size) must be positive; got {epsilon}.")
+        if n_reports is None:
+            n_reports = min(DEFAULT_REPORTS, int(n_epochs))
         if n_reports > n_epochs:
             raise ValueError(f"n_reports={n_reports} is larger than n_epochs={n_epochs}; "
                              "ask for fewer snapshots or more steps.")
