@@ -3,6 +3,7 @@ command line, the gallery's figures and the dream's PNGs)."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -26,3 +27,19 @@ def check_output_path(path, overwrite: bool = False, suffixes=(".png",), make_di
     if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise PermissionError(f"Cannot write to {p}: no write permission; choose another path.")
     return p
+
+
+@contextmanager
+def written_atomically(path):
+    """Write a file so that it appears complete or not at all: yields a temporary path beside ``path`` (same
+    suffix, so writers pick the format from it) and renames it to ``path`` when the block ends without an
+    error. On any error — Ctrl-C included — the temporary file is removed and an existing ``path`` is left
+    as it was. Used by every writer of the course (figures, PNGs, GIFs, CSV, the reference model)."""
+    p = Path(path)
+    tmp = p.with_name(f".{p.stem}.partial-{os.getpid()}{p.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, p)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

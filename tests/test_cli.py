@@ -51,3 +51,42 @@ def test_a_command_is_required(capsys):
     with pytest.raises(SystemExit) as info:
         main([])
     assert info.value.code == 2
+
+
+def test_ctrl_c_prints_one_line_exits_130_and_leaves_no_file(tmp_path):
+    """Ctrl-C while `gallery` derives: "interrupted", exit status 130, no traceback, no (partial) PNG."""
+    import signal
+
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "gallery", "--layer", "Conv2D_1", "--steps", "100000",
+                             "--out", "g.png"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in proc.stderr:                     # the stage lines go to stderr; interrupt while deriving
+        seen.append(line)
+        if "deriving" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    rest = proc.communicate(timeout=120)[1]
+    stderr = "".join(seen) + rest
+    assert proc.returncode == 130, stderr[-2000:]
+    assert "interrupted" in rest and "Traceback" not in stderr, stderr[-2000:]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_training_leaves_the_existing_model_untouched(tmp_path, monkeypatch):
+    from helpers.cnn import reference
+
+    out = tmp_path / "reference_cnn.keras"
+    out.write_bytes(b"the existing model")
+    monkeypatch.setattr(reference, "load_mnist", lambda: ((None, None), (None, None)))
+    monkeypatch.setattr(reference, "split_train_validation", lambda *a, **k: {})
+
+    def interrupted_training(model, splits, config, *, best_model_path, **kwargs):
+        best_model_path.write_bytes(b"a checkpoint of epoch 3")   # the best epoch so far, then Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reference, "train_cnn", interrupted_training)
+    with pytest.raises(KeyboardInterrupt):
+        reference.train_reference(out, overwrite=True)
+    assert out.read_bytes() == b"the existing model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reference_cnn.keras"]

@@ -28,11 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run one command; returns the exit status (0, or 2 after a CliError)."""
+    """Run one command; returns the exit status (0; 2 after a CliError; 130 after Ctrl-C, which prints one
+    line, and every output file is written atomically, so none is left half-written)."""
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0

@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from . import CliError
+from ..files import written_atomically
 from .checks import add_common_options, check_out, check_steps, load_oip, use_agg
 
 GALLERY_HELP = """\
@@ -61,6 +62,7 @@ def run(args) -> None:
         lines = ["map_index,final_loss,live,pattern_found"] + [
             f"{m},{loss:.6g},{int(m in set(live.tolist()))},{int(m in found)}"
             for m, loss in zip(gallery.map_indices, gallery.final_losses)]
-        csv.write_text("\n".join(lines) + "\n")
+        with written_atomically(csv) as tmp:
+            tmp.write_text("\n".join(lines) + "\n")
         print(f"saved {csv}", file=sys.stderr)
     print(f"saved {out}: {gallery.summary()}")

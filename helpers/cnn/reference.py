@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..data import load_mnist, split_train_validation
+from ..files import written_atomically
 from ..model import build_cnn, load_model_file
 from .training import REFERENCE_CONFIG, TrainConfig, evaluate_accuracy, train_cnn
 
@@ -28,8 +29,11 @@ def train_reference(out_path="reference_cnn.keras", config: TrainConfig = REFERE
     (x_train, y_train), (x_test, y_test) = load_mnist()
     splits = split_train_validation(x_train, y_train, config.n_validation, seed=config.seed)
     model = build_cnn(l2=config.l2 or None, seed=config.seed)
-    result = train_cnn(model, splits, config, best_model_path=out_path, live=live, overwrite=overwrite)
-    best = load_model_file(out_path)
+    # the checkpoints go to a temporary file that replaces out_path only when training has finished, so an
+    # interrupted run (Ctrl-C) leaves an existing model untouched
+    with written_atomically(out_path) as partial:
+        result = train_cnn(model, splits, config, best_model_path=partial, live=live, overwrite=overwrite)
+        best = load_model_file(partial)
     test_acc = evaluate_accuracy(best, x_test, y_test)
     record = {
         "model_file": out_path.name,
@@ -49,5 +53,6 @@ def train_reference(out_path="reference_cnn.keras", config: TrainConfig = REFERE
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
         "date": _dt.date.today().isoformat(),
     }
-    record_path.write_text(json.dumps(record, indent=2) + "\n")
+    with written_atomically(record_path) as partial:
+        partial.write_text(json.dumps(record, indent=2) + "\n")
     return record

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from ..files import check_output_path
+from ..files import check_output_path, written_atomically
 
 
 
@@ -159,5 +159,6 @@ def save_png(image, path, overwrite: bool = False) -> Path:
     if x.ndim != 2:
         raise ValueError(f"save_png writes one gray image (H, W); got shape {x.shape}.")
     p.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.round(x * 255).astype(np.uint8), mode="L").save(p)
+    with written_atomically(p) as tmp:
+        Image.fromarray(np.round(x * 255).astype(np.uint8), mode="L").save(tmp)
     return p

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import check_output_path
+from ..files import check_output_path, written_atomically
 from .layer import Gallery
 
 
@@ -149,7 +149,8 @@ def save_figure(fig, path, overwrite: bool = False, dpi: int = 120) -> Path:
     """Save a figure as PNG; refuses to replace an existing file unless ``overwrite``.
     Used by the command line (``python -m helpers gallery``, ``oip``, ``perfect-digits``)."""
     p = check_output_path(path, overwrite, suffixes=(".png",))
-    fig.savefig(p, dpi=dpi, bbox_inches="tight")
+    with written_atomically(p) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
     return p
 
 

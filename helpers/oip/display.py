@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import written_atomically
+
 
 def to_unit_range(image) -> np.ndarray:
     """Linearly map an image to [0, 1] (a flat image becomes all zeros).
@@ -89,7 +91,8 @@ def save_gif(result, path, duration_ms: int = 400, scale: int = 8, contrast: boo
         frame = Image.fromarray((y * 255).astype(np.uint8), mode="L")
         frames.append(frame.resize((frame.width * scale, frame.height * scale), Image.NEAREST))
     path.parent.mkdir(parents=True, exist_ok=True)
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
+    with written_atomically(path) as tmp:
+        frames[0].save(tmp, save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
     return path
 
 
