@@ -72,6 +72,7 @@ def test_in_process_run_with_a_photo_file(tmp_path, capsys):
     (["--steps", "-2"], "--steps must be at least 0"),
     (["--size", "20"], "--size must be at least 28"),
     (["--size", "61"], "even"),
+    (["--size", "100000"], "--size must be at most 4096 px"),   # refused before anything is allocated
     (["--noise", "-1"], "--noise"),
     (["--map", "3", "--sub-map", "1,2"], "one per chosen quadrant"),
     (["--layer", "Dense_1"], "not a conv or pool layer"),

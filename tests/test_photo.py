@@ -94,5 +94,7 @@ def test_errors(tmp_path):
         load_photo("default", fit="stretch")
     with pytest.raises(PhotoError, match="working size"):
         load_photo("default", size=20)
+    with pytest.raises(PhotoError, match="from 28 to 4096 px; got 100000"):
+        load_photo("default", size=100_000)
     with pytest.raises(TypeError):
         load_photo(123)

@@ -28,7 +28,7 @@ def _map_list(text: str) -> list[int]:
 def register(subparsers) -> None:
     """Add this command to `python -m helpers`."""
     from ..dream import DEFAULT_ITERATIONS, DEFAULT_STEPS
-    from ..dream.photo import DEFAULT_WORKING_SIZE, FITS
+    from ..dream.photo import DEFAULT_WORKING_SIZE, FITS, MAX_WORKING_SIZE, MIN_SIDE
 
     p = subparsers.add_parser("dream", help="carve a map's pattern into a photo and save it as a PNG",
                               description=DESCRIPTION,
@@ -46,7 +46,8 @@ def register(subparsers) -> None:
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS,
                    help="OIP ascent steps per cycle and region (the article: 20-40; default: %(default)s)")
     p.add_argument("--size", type=int, default=DEFAULT_WORKING_SIZE,
-                   help="working size in px: the photo is made square and scaled to it (default: %(default)s)")
+                   help=f"working size in px, {MIN_SIDE} to {MAX_WORKING_SIZE}: the photo is made square and "
+                        "scaled to it (default: %(default)s)")
     p.add_argument("--fit", choices=FITS, default="crop",
                    help="make the photo square by cropping its centre or by padding (default: %(default)s)")
     p.add_argument("--naive-paste", action="store_true",
@@ -65,7 +66,7 @@ def register(subparsers) -> None:
 def run(args) -> None:
     from ..dream import QuadrantSpecError, parse_quadrants
     from ..files import check_output_path
-    from ..dream.photo import DEFAULT_PHOTO, MIN_SIDE, PhotoError, load_photo
+    from ..dream.photo import DEFAULT_PHOTO, MAX_WORKING_SIZE, MIN_SIDE, PhotoError, load_photo
     from .progress import stage
 
     # everything that can be checked without the model is checked before the slow work
@@ -79,6 +80,9 @@ def run(args) -> None:
                              ("--size", args.size, MIN_SIDE)):
         if value < low:
             raise CliError(f"{name} must be at least {low}; got {value}.")
+    if args.size > MAX_WORKING_SIZE:
+        raise CliError(f"--size must be at most {MAX_WORKING_SIZE} px (larger photos would exhaust the memory); "
+                       f"got {args.size}.")
     if quadrants and (args.size % 2 or args.size < 2 * MIN_SIDE):
         raise CliError(f"--size must be even and at least {2 * MIN_SIDE} when quadrants are carved; got {args.size}.")
     if args.noise < 0:

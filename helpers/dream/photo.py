@@ -22,6 +22,9 @@ from ..data import standardize
 DEFAULT_PHOTO = "default"
 DEFAULT_WORKING_SIZE = 560
 MIN_SIDE = 28                      # the CNN's input size: a smaller photo has nothing left to carve
+# the largest working size: a 4096×4096 float32 photo is 64 MB per copy and the carving holds a few;
+# far larger sizes would end in TensorFlow running out of memory, so they are refused before any work
+MAX_WORKING_SIZE = 4096
 GRAY_WEIGHTS = (0.299, 0.587, 0.114)   # the usual luma weights for R, G, B (ITU-R BT.601)
 FITS = ("crop", "pad")
 
@@ -141,8 +144,10 @@ def load_photo(path=DEFAULT_PHOTO, size: int = DEFAULT_WORKING_SIZE, fit: str = 
 
     if fit not in FITS:
         raise PhotoError(f"fit must be one of {FITS}; got {fit!r}.")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_SIDE:
-        raise PhotoError(f"The working size must be an integer of at least {MIN_SIDE} px; got {size!r}.")
+    if (isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_SIDE
+            or size > MAX_WORKING_SIZE):
+        raise PhotoError(f"The working size must be an integer from {MIN_SIDE} to {MAX_WORKING_SIZE} px; "
+                         f"got {size!r}.")
     if isinstance(path, str) and path == DEFAULT_PHOTO:
         path = default_photo_path()
     if not isinstance(path, (str, os.PathLike)):
