@@ -84,3 +84,43 @@ def reference_record(path: str | os.PathLike | None = None) -> dict:
     if not p.is_file():
         raise FileNotFoundError(f"No reference record at {p}. {RETRAIN_HINT}")
     return json.loads(p.read_text())
+
+
+def model_inputs(model: keras.Model):
+    """The symbolic input of ``model``, to build sub-models from (input → a chosen layer).
+
+    Works for functional models and for Sequential ones, called or not, with or without ``keras.Input``,
+    in memory or loaded (``model.input`` does not: an uncalled Sequential has none). A subclassed model
+    has no such graph and gets an error that says how to rebuild it.
+    Used by ``My_OIP`` (notebooks 06–08) and ``layer_submodel`` (notebook 04)."""
+    try:
+        inputs = model.inputs
+    except AttributeError:
+        inputs = None
+    if not inputs:
+        raise ValueError(f"The model {model.name!r} has no input graph to cut sub-models from (a subclassed "
+                         "keras.Model, or a Sequential without an input shape). Rebuild it as "
+                         "keras.Sequential([keras.Input((28, 28, 1)), ...layers...]) or with the functional API, "
+                         "as helpers.build_cnn() does, and copy the weights with set_weights(get_weights()).")
+    return inputs[0] if len(inputs) == 1 else inputs
+
+
+def class_scores_model(model: keras.Model) -> keras.Model:
+    """A model from the input to the class scores *before* the softmax (for the "perfect digits").
+
+    Two layouts are accepted: a separate ``Softmax`` layer at the end (as :func:`build_cnn` makes) — the
+    scores are its input; or the articles' layout, a last ``Dense`` with ``activation="softmax"`` — then the
+    scores come from a linear copy of that Dense with the same weights.
+    Used by ``My_OIP.perfect_digits`` (notebook 06, section 9)."""
+    inputs = model_inputs(model)
+    last = model.layers[-1]
+    if isinstance(last, layers.Softmax):
+        return keras.Model(inputs, last.input, name="class_scores")
+    if isinstance(last, layers.Dense) and last.activation is keras.activations.softmax:
+        linear = layers.Dense(last.units, use_bias=last.use_bias, name=f"{last.name}_scores")
+        scores = linear(last.input)
+        linear.set_weights(last.get_weights())
+        return keras.Model(inputs, scores, name="class_scores")
+    raise ValueError(f"Cannot reach the class scores before the softmax: the model's last layer {last.name!r} is "
+                     f"a {type(last).__name__}. Expected a Softmax layer, or a Dense layer with "
+                     "activation='softmax'.")

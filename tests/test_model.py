@@ -93,3 +93,39 @@ def test_non_keras_file_is_refused_with_a_hint(tmp_path):
 def test_missing_reference_record_says_how_to_retrain(tmp_path):
     with pytest.raises(FileNotFoundError, match="train-reference"):
         reference_record(tmp_path / "reference_cnn.json")
+
+
+def test_class_scores_of_a_softmax_inside_the_last_dense():
+    """The articles' layout: softmax(class scores) must give the model's probabilities back."""
+    import keras
+    import numpy as np
+
+    from helpers.model import class_scores_model
+
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    x = np.random.default_rng(0).normal(size=(4, 28, 28, 1)).astype("float32")
+    scores = keras.ops.convert_to_numpy(class_scores_model(model)(x))
+    probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(probs, keras.ops.convert_to_numpy(model(x)), atol=1e-6)
+    relu_last = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ValueError, match="Expected a Softmax layer, or a Dense layer with activation='softmax'"):
+        class_scores_model(relu_last)
+
+
+def test_a_subclassed_model_gets_told_how_to_rebuild_it():
+    import keras
+
+    from helpers.model import model_inputs
+
+    class Subclassed(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.conv = keras.layers.Conv2D(4, 3)
+
+        def call(self, x):
+            return self.conv(x)
+
+    with pytest.raises(ValueError, match=r"Rebuild it as keras.Sequential\(\[keras.Input"):
+        model_inputs(Subclassed())

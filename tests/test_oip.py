@@ -1,4 +1,5 @@
 """The OIP engine: My_OIP, batched derivation, precursor, perfect digits, display helpers."""
+import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -255,3 +256,30 @@ def test_non_finite_start_is_refused_by_name(oip, bad):
     start[0, 3, 4, 0] = bad
     with pytest.raises(ValueError, match=r"1 pixel values are NaN or infinite, in image\(s\) \[0\]"):
         oip.derive(1, n_epochs=5, start=start)
+
+
+def _articles_sequential(with_input: bool):
+    """The CNN built the articles' way: Sequential, softmax inside the last Dense, other layer names there."""
+    from keras import layers
+
+    body = [layers.Conv2D(32, (3, 3), activation="relu", name="Conv2D_1"), layers.MaxPooling2D((2, 2)),
+            layers.Conv2D(64, (3, 3), activation="relu", name="Conv2D_2"), layers.MaxPooling2D((2, 2)),
+            layers.Conv2D(128, (3, 3), activation="relu", name="Conv2D_3"), layers.Flatten(),
+            layers.Dense(100, activation="relu"), layers.Dense(10, activation="softmax")]
+    model = keras.Sequential(([keras.Input((28, 28, 1))] if with_input else []) + body)
+    if not with_input:
+        model.build((None, 28, 28, 1))
+    return model
+
+
+@pytest.mark.parametrize("with_input", [True, False])
+def test_a_sequential_model_built_the_articles_way_is_accepted(with_input, tmp_path):
+    """Issue 13: `model.input` fails for an uncalled Sequential; the OIPs and perfect digits must not."""
+    keras.utils.set_random_seed(0)
+    model = _articles_sequential(with_input)
+    res = My_OIP(model, "Conv2D_2").derive(3, n_epochs=8, seed=0)
+    assert res.image.shape == (28, 28) and np.isfinite(res.losses).all()
+    assert My_OIP(model).perfect_digits(n_epochs=3).shape == (10, 28, 28)
+    model.save(tmp_path / "seq.keras")
+    loaded = My_OIP(tmp_path / "seq.keras", "Conv2D_2").derive(3, n_epochs=8, start=res.initial_image)
+    np.testing.assert_allclose(loaded.losses, res.losses, rtol=1e-4, atol=1e-6)

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from ..data import NonFiniteImageError, as_image_batch, standardize
+from ..model import model_inputs
 
 
 
@@ -113,8 +114,7 @@ def layer_submodel(model: keras.Model, layer_name: str) -> keras.Model:
     check_layer_name(model, layer_name)
     per_model = _SUBMODELS.setdefault(model, {})
     if layer_name not in per_model:
-        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-        per_model[layer_name] = keras.Model(inputs, model.get_layer(layer_name).output,
+        per_model[layer_name] = keras.Model(model_inputs(model), model.get_layer(layer_name).output,
                                             name=f"{model.name}_to_{layer_name}")
     return per_model[layer_name]
 

@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..data import as_image_batch
-from ..model import load_model_file, load_reference_model
+from ..model import class_scores_model, load_model_file, load_reference_model, model_inputs
 from .engine import VISUAL_LAYER_TYPES, Ascent, plain_chain
 from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, IMAGE_SIZE, PRECURSOR_FACTORS, pick_best, initial_image
 
@@ -107,7 +107,7 @@ class My_OIP:
                              f"OIPs are derived for maps of: {', '.join(valid)}. "
                              "For the output classes use perfect_digits().")
         self.layer_name = layer_name
-        self.submodel = keras.Model(model.input, layer.output, name=f"oip_{layer_name}")
+        self.submodel = keras.Model(model_inputs(model), layer.output, name=f"oip_{layer_name}")
         self.n_maps = int(layer.output.shape[-1])
         self.map_shape = tuple(int(d) for d in layer.output.shape[1:3])
         self._ascent = Ascent(self.submodel, plain_chain(model, layer))
@@ -262,12 +262,7 @@ class My_OIP:
     # -- perfect digits ----------------------------------------------------------------------------
     def _logit_ascent(self) -> Ascent:
         if self._class_ascent is None:
-            last = self.model.layers[-1]
-            if not isinstance(last, keras.layers.Softmax):
-                raise ValueError("perfect_digits needs a model whose last layer is a Softmax layer "
-                                 "(as helpers.build_cnn() makes), to reach the class scores before it.")
-            logits = keras.Model(self.model.input, last.input, name="class_scores")
-            self._class_ascent = Ascent(logits)
+            self._class_ascent = Ascent(class_scores_model(self.model))
         return self._class_ascent
 
     def perfect_digits(self, n_epochs: int = 600, epsilon: float = 0.01, seed=0,
