@@ -48,6 +48,7 @@ from helpers import (My_OIP, enhance_contrast, evolution_figure, image_row_figur
 from helpers.oip import fluctuation_components, snapshot_steps
 from helpers.oip.ascent import ascent_step, convergence_streak, map_objective, mean_activations
 from helpers.oip.display import save_gif
+from helpers.oip.regularizers import total_variation
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()  # CI sets CI=true: shorter runs where the step count matters
@@ -494,8 +495,9 @@ plain = oip.derive_many(maps, n_epochs=N_EPOCHS, precursor=True, seed=4)
 regular = oip.derive_many(maps, n_epochs=N_EPOCHS, precursor=True, seed=4, jitter=1, tv_weight=1.5)
 
 
-def total_variation(img):
-    return np.abs(np.diff(img, axis=0)).mean() + np.abs(np.diff(img, axis=1)).mean()
+def tv(img):
+    """The penalty the engine uses (helpers.oip.regularizers.total_variation), for one (28, 28) image."""
+    return float(total_variation(tf.constant(img[None, :, :, None], tf.float32))[0])
 
 
 fig, axes = plt.subplots(2, len(maps), figsize=(3 * len(maps), 6.4), constrained_layout=True)
@@ -503,15 +505,15 @@ for col, (p, r) in enumerate(zip(plain, regular)):
     for row, (res_k, kind) in enumerate([(p, "plain"), (r, "jitter 1, TV 1.5")]):
         ax = axes[row, col]
         ax.imshow(res_k.image, cmap="viridis")
-        ax.set_title(f"map {res_k.map_index}, {kind}\nloss {res_k.final_loss:.2f}, TV {total_variation(res_k.image):.2f}",
+        ax.set_title(f"map {res_k.map_index}, {kind}\nloss {res_k.final_loss:.2f}, TV {tv(res_k.image):.2f}",
                      fontsize=9)
         ax.axis("off")
 fig.suptitle("plain (top) versus regularized (bottom) OIPs from the same starts")
 plt.show()
 
 # %%
-tv_plain = np.mean([total_variation(r.image) for r in plain])
-tv_reg = np.mean([total_variation(r.image) for r in regular])
+tv_plain = np.mean([tv(r.image) for r in plain])
+tv_reg = np.mean([tv(r.image) for r in regular])
 print(f"mean total variation: plain {tv_plain:.3f}, regularized {tv_reg:.3f}")
 assert tv_reg < tv_plain
 assert all(r.responded for r in plain + regular)
@@ -527,9 +529,9 @@ assert all(r.responded for r in plain + regular)
 # |---|---|---|
 # | `_load_cnn_model` | load the trained CNN from an `.h5` file | `load_model_file(path)` / `load_reference_model()`; `My_OIP(model_or_path)` |
 # | `_build_oip_model` | sub-model input → chosen layer | `My_OIP.__init__` → `oip.submodel` |
-# | `_setup_gradient_tape` | `GradientTape` watching the input, loss of one map | the tape inside the compiled `_Ascent._loop_py` (a `tf.function`), one map per batch image |
+# | `_setup_gradient_tape` | `GradientTape` watching the input, loss of one map | the tape inside `ascent_step`, run by the compiled loop of `helpers.oip.engine.Ascent` (a `tf.function`), one map per batch image |
 # | `_derive_OIP` | set parameters, normalize gradient, start the loop | `oip.derive(map_index, ...)`, `oip.derive_many(map_indices, ...)` |
-# | `_oip_strat_0_optimization_loop` | eager loop, one step per Python iteration, draws snapshots | `_Ascent.run` + the `tf.while_loop` in `_loop_py`; snapshots returned in `OIPResult.snapshots`, drawn by `evolution_figure` |
+# | `_oip_strat_0_optimization_loop` | eager loop, one step per Python iteration, draws snapshots | `Ascent.run`: one compiled `tf.while_loop` over `ascent_step`; snapshots returned in `OIPResult.snapshots`, drawn by `evolution_figure` |
 # | `_build_initial_img_data` | 4 fixed scales of fluctuations, weighted sum | `initial_image(factors, scales, n, seed)`, `fluctuation_components` (any number of scales) |
 # | `_transform_tensor_to_img` | contrast enhancement for display | `enhance_contrast(image, centre_move, fact)` |
 # | precursor (article X) | pick the best of many long-wavelength starts | `oip.precursor_starts`, `derive(..., precursor=True)` |
