@@ -56,14 +56,18 @@ def build_cnn(l2: float | None = None, seed: int | None = None) -> keras.Model:
     return keras.Model(inputs, outputs, name="mnist_cnn")
 
 
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+
+
 def load_model_file(path: str | os.PathLike) -> keras.Model:
-    """Load a `.keras` model file with a clear error when it is missing or unreadable.
-    Used in notebook 03, section 7."""
-    p = Path(path)
+    """Load a model file with a clear error when it is missing or unreadable: a Keras 3 `.keras` file (what the
+    course saves) or a legacy `.h5`/`.hdf5` file (what the articles saved).
+    Used in notebook 03, section 7, and by ``My_OIP(path)`` and the command line's ``--model``."""
+    p = Path(path).expanduser()
     if not p.is_file():
         raise FileNotFoundError(f"No model file at {p}. {RETRAIN_HINT}")
-    if p.suffix != ".keras":
-        raise ValueError(f"{p} is not a Keras 3 `.keras` file; the course saves and loads `.keras` only. "
+    if p.suffix.lower() not in MODEL_SUFFIXES:
+        raise ValueError(f"{p} is not a Keras model file: expected a `.keras` file (or a legacy `.h5`). "
                          f"{RETRAIN_HINT}")
     try:
         return keras.models.load_model(p, compile=False)
@@ -86,13 +90,51 @@ def reference_record(path: str | os.PathLike | None = None) -> dict:
     return json.loads(p.read_text())
 
 
+class UnknownLayerError(KeyError, ValueError):
+    """A layer name the model does not know; the message lists the valid names. A KeyError (a name looked
+    up) and a ValueError (a bad argument), so either ``except`` catches it.
+    Raised by :func:`check_layer_name`, so by every function, explorer and command that takes a layer name."""
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return str(self.args[0])
+
+
+def model_layer_names(model: keras.Model) -> list[str]:
+    """Names of the layers whose output can be looked at (all but the input).
+    Taught in notebook 04, section 1."""
+    return [layer.name for layer in model.layers if not isinstance(layer, layers.InputLayer)]
+
+
+def check_layer_name(model: keras.Model, layer_name: str, kinds: tuple = (), kind_name: str = "",
+                     hint: str = "") -> str:
+    """Return ``layer_name`` if the model has such a layer (of one of the classes ``kinds``, if given).
+    Otherwise an :class:`UnknownLayerError` or a ValueError whose message lists the valid names — the fitting
+    ones only, e.g. the conv and pool layers for ``kinds=(Conv2D, MaxPooling2D), kind_name="conv or pool"``;
+    ``hint`` is added to a wrong-kind message. The one layer-name check of the course: used by the
+    activation functions and explorers (notebooks 04–05), ``My_OIP`` (06–08) and the gallery's live maps."""
+    names = model_layer_names(model)
+    fitting = [n for n in names if not kinds or isinstance(model.get_layer(n), kinds)]
+    label = f"{kind_name} " if kind_name else ""
+    if layer_name not in names:
+        raise UnknownLayerError(f"The model {model.name!r} has no layer named {layer_name!r}. "
+                                f"Valid {label}layer names: {', '.join(fitting)}.")
+    layer = model.get_layer(layer_name)
+    if kinds and not isinstance(layer, kinds):
+        raise ValueError(f"Layer {layer_name!r} is a {type(layer).__name__}, not a {label}layer; valid {label}layer "
+                         f"names: {', '.join(fitting)}.{' ' + hint if hint else ''}")
+    return layer_name
+
+
+IMAGE_INPUT_SHAPES = ((28, 28, 1), (28, 28))  # what an MNIST CNN takes: with or without the channel axis
+
+
 def model_inputs(model: keras.Model):
-    """The symbolic input of ``model``, to build sub-models from (input → a chosen layer).
+    """The symbolic image input of ``model``, to build sub-models from (input → a chosen layer).
 
     Works for functional models and for Sequential ones, called or not, with or without ``keras.Input``,
     in memory or loaded (``model.input`` does not: an uncalled Sequential has none). A subclassed model
-    has no such graph and gets an error that says how to rebuild it.
-    Used by ``My_OIP`` (notebooks 06–08) and ``layer_submodel`` (notebook 04)."""
+    has no such graph, and a model that does not take one 28×28 image; both get an error that says what to do.
+    Used by :func:`image_submodel`."""
     try:
         inputs = model.inputs
     except AttributeError:
@@ -102,7 +144,27 @@ def model_inputs(model: keras.Model):
                          "keras.Model, or a Sequential without an input shape). Rebuild it as "
                          "keras.Sequential([keras.Input((28, 28, 1)), ...layers...]) or with the functional API, "
                          "as helpers.build_cnn() does, and copy the weights with set_weights(get_weights()).")
-    return inputs[0] if len(inputs) == 1 else inputs
+    shapes = [tuple(i.shape[1:]) for i in inputs]
+    if len(inputs) != 1 or shapes[0] not in IMAGE_INPUT_SHAPES:
+        raise ValueError(f"The model {model.name!r} takes inputs of shape {', '.join(map(str, shapes))} (batch axis "
+                         "left out); the course's tools need a model that takes one MNIST image, (28, 28, 1) or "
+                         "(28, 28).")
+    return inputs[0]
+
+
+def image_submodel(model: keras.Model, outputs, name: str | None = None) -> keras.Model:
+    """A model from a batch of images (N, 28, 28, 1) to ``outputs`` (a tensor, or a list of tensors, of
+    ``model``'s graph, e.g. ``model.get_layer("Conv2D_3").output``).
+
+    Every tool of the course feeds (N, 28, 28, 1); a model built for (28, 28) input (a Reshape as its first
+    layer) gets the channel axis dropped in front, so both kinds are accepted.
+    Used by ``My_OIP`` (notebooks 06–08), ``layer_submodel`` (notebook 04) and :func:`class_scores_model`."""
+    inputs = model_inputs(model)
+    if tuple(inputs.shape[1:]) == (28, 28, 1):
+        return keras.Model(inputs, outputs, name=name)
+    inner = keras.Model(inputs, outputs)
+    images = keras.Input((28, 28, 1), name="image")
+    return keras.Model(images, inner(layers.Reshape((28, 28))(images)), name=name)
 
 
 def class_scores_model(model: keras.Model) -> keras.Model:
@@ -112,15 +174,14 @@ def class_scores_model(model: keras.Model) -> keras.Model:
     scores are its input; or the articles' layout, a last ``Dense`` with ``activation="softmax"`` — then the
     scores come from a linear copy of that Dense with the same weights.
     Used by ``My_OIP.perfect_digits`` (notebook 06, section 9)."""
-    inputs = model_inputs(model)
     last = model.layers[-1]
     if isinstance(last, layers.Softmax):
-        return keras.Model(inputs, last.input, name="class_scores")
+        return image_submodel(model, last.input, name="class_scores")
     if isinstance(last, layers.Dense) and last.activation is keras.activations.softmax:
         linear = layers.Dense(last.units, use_bias=last.use_bias, name=f"{last.name}_scores")
         scores = linear(last.input)
         linear.set_weights(last.get_weights())
-        return keras.Model(inputs, scores, name="class_scores")
+        return image_submodel(model, scores, name="class_scores")
     raise ValueError(f"Cannot reach the class scores before the softmax: the model's last layer {last.name!r} is "
                      f"a {type(last).__name__}. Expected a Softmax layer, or a Dense layer with "
                      "activation='softmax'.")

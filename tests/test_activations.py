@@ -99,6 +99,19 @@ def test_standardized_uint8_is_refused(cnn, images):
         layer_activations(cnn, "Conv2D_1", images, standardized=True)
 
 
+@pytest.mark.parametrize("scale", [1.0, 1 / 255])
+def test_standardized_float_pixels_are_refused(cnn, images, scale):
+    """Float images in 0..255 or 0..1 are not model input: with standardized=True they would give other
+    activations silently. Standardized images (with negative values) pass."""
+    raw = images.astype(np.float32) * scale
+    with pytest.raises(ValueError, match=r"image\(s\) \[0, 1, .*no negative values"):
+        layer_activations(cnn, "Conv2D_1", raw, standardized=True)
+    mixed = to_model_input(images)
+    mixed[2] = raw[2, ..., None]
+    with pytest.raises(ValueError, match=r"image\(s\) \[2\]"):
+        layer_activations(cnn, "Conv2D_1", mixed, standardized=True)
+
+
 @pytest.mark.parametrize("index, error", [(-1, IndexError), (10, IndexError), (100, IndexError), (2.0, TypeError),
                                           (True, TypeError), ("3", TypeError)])
 def test_check_index_errors(index, error):

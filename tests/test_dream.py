@@ -211,7 +211,8 @@ def test_other_layers_work():
     (dict(map_index=1, sub_maps=[1, 2]), ValueError, "one per chosen quadrant"),
     (dict(map_index=1, quadrants="5"), QuadrantSpecError, "no quadrant 5"),
     (dict(map_index=1, steps=-1), ValueError, "steps"),
-    (dict(map_index=1, iterations=2.5), ValueError, "iterations"),
+    (dict(map_index=1, iterations=2.5), TypeError, "iterations must be a whole number"),
+    (dict(map_index=1, epsilon=float("inf")), ValueError, "epsilon.*finite"),
     (dict(map_index=1, epsilon=0), ValueError, "epsilon"),
     (dict(map_index=1, noise=-1), ValueError, "noise"),
 ])

@@ -83,11 +83,20 @@ def test_unreadable_model_file_says_how_to_retrain(tmp_path):
 
 
 def test_non_keras_file_is_refused_with_a_hint(tmp_path):
-    path = tmp_path / "old_model.h5"
-    path.write_bytes(b"HDF5 from an older TensorFlow")
+    path = tmp_path / "weights.pt"
+    path.write_bytes(b"a PyTorch file")
     with pytest.raises(ValueError, match="`.keras`") as info:
         load_model_file(path)
     assert "train-reference" in str(info.value)
+
+
+def test_a_broken_legacy_h5_file_is_reported(tmp_path):
+    """.h5 is accepted (the articles saved their models so); a file that is no HDF5 gets the clear error."""
+    path = tmp_path / "old_model.h5"
+    path.write_bytes(b"not HDF5 at all")
+    with pytest.raises(OSError, match="Could not read the model file") as info:
+        load_model_file(path)
+    assert RETRAIN_HINT in str(info.value)
 
 
 def test_missing_reference_record_says_how_to_retrain(tmp_path):

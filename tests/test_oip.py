@@ -220,6 +220,17 @@ def test_bad_model_argument():
     (lambda o: o.derive(0, epsilon=-0.1), ValueError, "epsilon"),
     (lambda o: o.derive_many([0, 1], start=np.zeros((3, 28, 28))), ValueError, "one per map"),
     (lambda o: o.initial_image(factors=(1, 1), scales=((3, 3),)), ValueError, "one factor per scale"),
+    # a careful user's slips (issue 13): each gets its name and the rule, none runs on silently
+    (lambda o: o.derive_many([], n_epochs=5), ValueError, "at least one map"),
+    (lambda o: o.derive(3.0), TypeError, "integers"),
+    (lambda o: o.derive(0, n_epochs=5.5), TypeError, "n_epochs must be a whole number"),
+    (lambda o: o.derive(0, n_epochs="5"), TypeError, "n_epochs must be a whole number"),
+    (lambda o: o.derive(0, n_epochs=5, epsilon=float("inf")), ValueError, "epsilon.*finite"),
+    (lambda o: o.derive(0, n_epochs=5, tv_weight=float("nan")), ValueError, "tv_weight.*finite"),
+    (lambda o: o.derive(0, n_epochs=5, jitter=-1), ValueError, "jitter must be at least 0"),
+    (lambda o: o.perfect_digits(n_epochs=0), ValueError, "n_epochs must be at least 1"),
+    (lambda o: o.perfect_digits(n_epochs=3, epsilon=-1), ValueError, "epsilon.*positive"),
+    (lambda o: o.ascend(np.zeros((1, 28, 28)), 0, n_steps=2.5), TypeError, "n_steps must be a whole number"),
 ])
 def test_bad_inputs(untrained, call, error, words):
     with pytest.raises(error, match=words):
@@ -256,6 +267,16 @@ def test_non_finite_start_is_refused_by_name(oip, bad):
     start[0, 3, 4, 0] = bad
     with pytest.raises(ValueError, match=r"1 pixel values are NaN or infinite, in image\(s\) \[0\]"):
         oip.derive(1, n_epochs=5, start=start)
+
+
+def test_numpy_integers_and_repeated_maps_are_fine(untrained):
+    """numpy integers are indices like any other; a map given twice gets two runs from two starts (the way to
+    try several starts for one map), not one result silently dropped."""
+    oip = My_OIP(untrained)
+    assert oip.derive(np.int64(3), n_epochs=np.int32(4), seed=0).map_index == 3
+    twice = oip.derive_many(np.array([3, 3], dtype=np.uint8), n_epochs=4, seed=0)
+    assert [r.map_index for r in twice] == [3, 3]
+    assert not np.array_equal(twice[0].initial_image, twice[1].initial_image)
 
 
 def _articles_sequential(with_input: bool):

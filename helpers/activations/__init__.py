@@ -8,8 +8,8 @@
 """
 from .grids import (MAPS_PER_ROW, GridLayout, activation_grid, grid_layout, map_image_correlation,
                     standardize_maps)
-from .maps import (UnknownLayerError, activations_of_layers, as_model_input, check_index, check_indices,
-                   check_layer_name, layer_activations, layer_submodel, model_layer_names)
+from ..model import UnknownLayerError, check_layer_name, model_layer_names  # the layer-name check lives with the model
+from .maps import activations_of_layers, as_model_input, check_index, check_indices, layer_activations, layer_submodel
 
 __all__ = ["MAPS_PER_ROW", "GridLayout", "activation_grid", "grid_layout", "map_image_correlation", "standardize_maps",
            "UnknownLayerError", "activations_of_layers", "as_model_input", "check_index", "check_indices",

@@ -18,38 +18,13 @@ import keras
 import numpy as np
 
 from ..data import NonFiniteImageError, as_image_batch, standardize
-from ..model import model_inputs
+from ..model import check_layer_name, image_submodel
 
 
 
 # One sub-model (model input → output of one layer) per model and layer, built on first use.
 # Keyed weakly by the model object, so a model that is no longer used is not kept alive by the cache.
 _SUBMODELS: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
-
-
-class UnknownLayerError(KeyError):
-    """A layer name the model does not know; the message lists the valid names.
-    Raised by :func:`check_layer_name`, so by every function and explorer that takes a layer name."""
-
-    def __str__(self) -> str:  # KeyError would show the message in quotes
-        return str(self.args[0])
-
-
-def model_layer_names(model: keras.Model) -> list[str]:
-    """Names of the layers whose output :func:`layer_activations` can return (all but the input).
-    Taught in notebook 04, section 1."""
-    return [layer.name for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-
-
-def check_layer_name(model: keras.Model, layer_name: str) -> str:
-    """Return ``layer_name`` if the model has such a layer; otherwise raise :class:`UnknownLayerError`
-    (a KeyError) whose message lists the valid names.
-    Used by :func:`layer_submodel`, :func:`activations_of_layers` and the activation explorer."""
-    valid = model_layer_names(model)
-    if layer_name not in valid:
-        raise UnknownLayerError(f"The model {model.name!r} has no layer named {layer_name!r}. "
-                                f"Valid layer names: {', '.join(valid)}.")
-    return layer_name
 
 
 def check_index(index, n_images: int, what: str = "the data set") -> int:
@@ -101,6 +76,12 @@ def as_model_input(images, *, standardized: bool = False) -> np.ndarray:
     if np.asarray(images).dtype == np.uint8:
         raise ValueError("standardized=True says the images are standardized model input, but they are uint8 "
                          "pixel values (0..255). Leave standardized=False to have them standardized.")
+    # a standardized image has mean 0, so negative pixels; float pixels in 0..1 or 0..255 have none
+    raw = np.flatnonzero((x.min(axis=(1, 2, 3)) >= 0) & (x.max(axis=(1, 2, 3)) > 0))
+    if raw.size:
+        raise ValueError(f"standardized=True says the images are standardized model input, but image(s) "
+                         f"{raw[:10].tolist()} have no negative values: raw pixel values (e.g. 0..1 or 0..255), "
+                         f"largest {float(x[raw].max()):.4g}. Leave standardized=False to have them standardized.")
     return x
 
 
@@ -114,8 +95,8 @@ def layer_submodel(model: keras.Model, layer_name: str) -> keras.Model:
     check_layer_name(model, layer_name)
     per_model = _SUBMODELS.setdefault(model, {})
     if layer_name not in per_model:
-        per_model[layer_name] = keras.Model(model_inputs(model), model.get_layer(layer_name).output,
-                                            name=f"{model.name}_to_{layer_name}")
+        per_model[layer_name] = image_submodel(model, model.get_layer(layer_name).output,
+                                               name=f"{model.name}_to_{layer_name}")
     return per_model[layer_name]
 
 
@@ -154,9 +135,8 @@ def activations_of_layers(model: keras.Model, layer_names, images, *, standardiz
     key = names  # a tuple: never equal to the single-layer keys (plain names) in the same cache
     per_model = _SUBMODELS.setdefault(model, {})
     if key not in per_model:
-        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-        per_model[key] = keras.Model(inputs, [model.get_layer(n).output for n in names],
-                                     name=f"{model.name}_to_{len(names)}_layers")
+        per_model[key] = image_submodel(model, [model.get_layer(n).output for n in names],
+                                        name=f"{model.name}_to_{len(names)}_layers")
     sub = per_model[key]
     x = as_model_input(images, standardized=standardized)
     parts = []

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..explorer import FigureExplorer
 from .grids import activation_grid
-from .maps import check_index, check_layer_name, layer_activations, model_layer_names
+from ..model import check_layer_name, model_layer_names
+from .maps import check_index, layer_activations
 from .plots import DEFAULT_CMAP, plot_digit_and_grid
 
 

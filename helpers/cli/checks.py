@@ -7,7 +7,7 @@ from . import CliError
 
 def add_common_options(p, steps_default: int = 600) -> None:
     p.add_argument("--model", default=None, metavar="PATH",
-                   help="a .keras model file (default: the course's reference model)")
+                   help="a .keras (or legacy .h5) model file (default: the course's reference model)")
     p.add_argument("--steps", type=int, default=steps_default,
                    help="ascent steps (the articles: 600; fewer for a quick look; default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="random seed for the start images (default: %(default)s)")
@@ -23,10 +23,19 @@ def check_out(option: str, path, overwrite: bool, suffixes):
         raise CliError(f"{option}: {exc}") from exc
 
 
-def check_steps(steps: int) -> None:
+def check_arg(check, option: str, value, *args):
+    """One of :mod:`helpers.arguments`' checks for a command-line value, its error as a one-line CliError
+    (the same rule and words as the Python functions, with the flag's name)."""
+    try:
+        return check(option, value, *args)
+    except (TypeError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
 
-    if steps < 1:
-        raise CliError(f"--steps must be at least 1; got {steps}.")
+
+def check_steps(steps: int) -> None:
+    from ..arguments import check_count
+
+    check_arg(check_count, "--steps", steps, 1)
 
 
 def use_agg() -> None:
@@ -35,16 +44,28 @@ def use_agg() -> None:
     matplotlib.use("Agg")  # files only, no display needed
 
 
-def load_oip(model_path, layer: str):
-    """My_OIP for the layer, with every failure turned into a one-line CliError."""
-    from ..oip import My_OIP
+def load_model(model_path):
+    """The model of ``--model`` (default: the reference model), every failure a one-line CliError."""
+    from ..model import load_model_file, load_reference_model
 
     try:
-        from ..model import load_model_file, load_reference_model
-
-        model = load_reference_model() if model_path is None else load_model_file(model_path)
+        return load_reference_model() if model_path is None else load_model_file(model_path)
     except (OSError, ValueError) as exc:
         raise CliError(f"--model: {exc}") from exc
+
+
+def load_oip(model_path, layer: str | None):
+    """My_OIP for the layer (None: the model's last conv or pool layer, for commands that need none of their
+    own), with every failure turned into a one-line CliError."""
+    from ..oip import My_OIP
+    from ..oip.engine import VISUAL_LAYER_TYPES
+
+    model = load_model(model_path)
+    if layer is None:
+        visual = [l.name for l in model.layers if isinstance(l, VISUAL_LAYER_TYPES)]
+        if not visual:
+            raise CliError(f"--model: the model {model.name!r} has no conv or pool layer; this course is about CNNs.")
+        layer = visual[-1]
     try:
         return My_OIP(model, layer)
     except ValueError as exc:

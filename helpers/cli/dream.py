@@ -6,6 +6,8 @@ import os
 import sys
 
 from . import CliError
+from ..arguments import check_count, check_non_negative
+from .checks import check_arg, load_oip
 
 DESCRIPTION = """\
 Carve the pattern of one CNN map into a photo (Deep Dreams I–III): the photo is made gray and square,
@@ -57,7 +59,8 @@ def register(subparsers) -> None:
                         "(default: %(default)s)")
     p.add_argument("--seed", type=int, default=None, help="seed for --noise")
     p.add_argument("--layer", default="Conv2D_3", help="conv or pool layer whose maps are used (default: %(default)s)")
-    p.add_argument("--model", default=None, help="a .keras model file (default: the course's reference model)")
+    p.add_argument("--model", default=None, metavar="PATH",
+                   help="a .keras (or legacy .h5) model file (default: the course's reference model)")
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     p.set_defaults(func=run)
@@ -78,15 +81,13 @@ def run(args) -> None:
         raise CliError(flag + str(exc)) from exc
     for name, value, low in (("--iterations", args.iterations, 1), ("--steps", args.steps, 0),
                              ("--size", args.size, MIN_SIDE)):
-        if value < low:
-            raise CliError(f"{name} must be at least {low}; got {value}.")
+        check_arg(check_count, name, value, low)
     if args.size > MAX_WORKING_SIZE:
         raise CliError(f"--size must be at most {MAX_WORKING_SIZE} px (larger photos would exhaust the memory); "
                        f"got {args.size}.")
     if quadrants and (args.size % 2 or args.size < 2 * MIN_SIDE):
         raise CliError(f"--size must be even and at least {2 * MIN_SIDE} when quadrants are carved; got {args.size}.")
-    if args.noise < 0:
-        raise CliError(f"--noise must be ≥ 0; got {args.noise}.")
+    check_arg(check_non_negative, "--noise", args.noise)
     if args.photo != DEFAULT_PHOTO and not os.path.isfile(args.photo):
         raise CliError(f"PHOTO: no file {args.photo}; give a JPEG/PNG file or `default`.")
 
@@ -97,7 +98,7 @@ def run(args) -> None:
         with stage(f"loading the model ({args.layer})"):
             from ..dream import DreamCarver
 
-            carver = DreamCarver(args.model, args.layer)
+            carver = DreamCarver(oip=load_oip(args.model, args.layer))   # the model checks of every command
         sub_maps = args.sub_map[0] if args.sub_map and len(args.sub_map) == 1 else args.sub_map
         dream = carver.carve(photo, args.map_index, sub_maps=sub_maps, quadrants=quadrants,
                              iterations=args.iterations, steps=args.steps,

@@ -21,7 +21,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("gallery", help="patterns of every map of a conv layer, as one PNG grid",
                               description=GALLERY_HELP, formatter_class=raw)
-    p.add_argument("--layer", default="Conv2D_3", help="conv layer: Conv2D_1, Conv2D_2 or Conv2D_3 (default: %(default)s)")
+    p.add_argument("--layer", default="Conv2D_3", help="conv layer of the model (the reference model's: Conv2D_1, Conv2D_2, Conv2D_3; default: %(default)s)")
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--variant", choices=GALLERY_VARIANTS, default="both",
                    help="each map as computed (raw), contrast enhanced, or both side by side (default: %(default)s)")

@@ -5,7 +5,8 @@ import argparse
 import sys
 
 from . import CliError
-from .checks import add_common_options, check_out, check_steps, load_oip, use_agg
+from ..arguments import check_positive
+from .checks import add_common_options, check_arg, check_out, check_steps, load_oip, use_agg
 
 OIP_HELP = """\
 Derive the pattern (OIP) of one map: an image that makes the map's mean activation large, grown by
@@ -52,8 +53,7 @@ def run(args) -> None:
     if gif is not None and gif.resolve() == out.resolve():
         raise CliError("--out and --gif name the same file.")
     check_steps(args.steps)
-    if not args.epsilon > 0:
-        raise CliError(f"--epsilon must be positive; got {args.epsilon}.")
+    check_arg(check_positive, "--epsilon", args.epsilon)
     if args.no_precursor and (min(args.factors) < 0 or max(args.factors) <= 0):
         raise CliError(f"--factors must be ≥ 0 with at least one > 0; got {','.join(map(str, args.factors))}.")
     use_agg()

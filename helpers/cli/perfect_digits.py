@@ -33,7 +33,7 @@ def run(args) -> None:
     from ..oip.display import image_row_figure
 
     with stage("loading the model"):
-        oip = load_oip(args.model, "Conv2D_3")
+        oip = load_oip(args.model, None)   # perfect digits need the model only
     try:
         with stage(f"growing the 10 perfect digits ({args.steps} steps)"):
             digits = oip.perfect_digits(n_epochs=args.steps, seed=args.seed)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from . import CliError
+from ..arguments import check_count
+from .checks import check_arg
 
 
 def register(subparsers) -> None:
@@ -26,8 +28,8 @@ def run(args) -> None:
     # check the arguments before minutes of data loading and training are spent
     if not str(args.out).endswith(".keras"):
         raise CliError(f"--out must name a `.keras` file; got {args.out}.")
-    if args.epochs is not None and args.epochs < 1:
-        raise CliError(f"--epochs must be at least 1; got {args.epochs}.")
+    if args.epochs is not None:
+        check_arg(check_count, "--epochs", args.epochs, 1)
     cfg = TrainConfig(**{**REFERENCE_CONFIG.to_dict(), **({"epochs": args.epochs} if args.epochs else {})})
     try:
         record = train_reference(args.out, cfg, overwrite=args.overwrite)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from ..arguments import check_count, check_non_negative, check_positive
 from ..oip import My_OIP
 from .photo import MIN_SIDE, Photo
 from .images import (CNN_SIZE, back_to_size, cnn_input, cut_quadrants, parse_quadrants, paste_quadrants,
@@ -143,13 +144,9 @@ class DreamCarver:
         quads = parse_quadrants(quadrants)
         full_map = int(self.oip.check_maps([map_index])[0])
         subs = self._sub_maps(sub_maps, map_index, quads)
-        for name, value, low in (("iterations", iterations, 0), ("steps", steps, 0)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"{name} must be an integer ≥ {low}; got {value!r}.")
-        if not epsilon > 0:
-            raise ValueError(f"epsilon (the ascent's step size) must be positive; got {epsilon}.")
-        if not noise >= 0:
-            raise ValueError(f"noise must be ≥ 0 (0 switches it off); got {noise}.")
+        iterations, steps = check_count("iterations", iterations, 0), check_count("steps", steps, 0)
+        epsilon = check_positive("epsilon (the ascent's step size)", epsilon)
+        noise = check_non_negative("noise", noise)
         prep = self.prepare(image, quads, undo_tile_standardization)
         rng = np.random.default_rng(seed)
         current = prep.image

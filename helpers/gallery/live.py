@@ -24,15 +24,12 @@ def live_maps_by_layer(model, images, layer_names, batch_size: int = 1000) -> di
     network once instead of once per layer. Returns {layer name: array of live map indices}.
     Taught in notebook 07, section 1.
     """
-    import keras
     import tensorflow as tf
 
-    names = list(layer_names)
-    known = [l.name for l in model.layers]
-    for name in names:
-        if name not in known:
-            raise ValueError(f"Unknown layer {name!r}; the model's layers are: {', '.join(known)}.")
-    probe = keras.Model(model.inputs, [model.get_layer(n).output for n in names])
+    from ..model import check_layer_name, image_submodel
+
+    names = [check_layer_name(model, n) for n in layer_names]
+    probe = image_submodel(model, [model.get_layer(n).output for n in names])
     best = [None] * len(names)
     x = np.asarray(images, np.float32)
     for i in range(0, len(x), batch_size):

@@ -18,8 +18,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ..arguments import check_count, check_non_negative, check_positive
 from ..data import as_image_batch
-from ..model import class_scores_model, load_model_file, load_reference_model, model_inputs
+from ..model import check_layer_name, class_scores_model, image_submodel, load_model_file, load_reference_model
 from .engine import VISUAL_LAYER_TYPES, Ascent, plain_chain
 from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, IMAGE_SIZE, PRECURSOR_FACTORS, pick_best, initial_image
 
@@ -66,9 +67,9 @@ def snapshot_steps(n_epochs: int, n_reports: int = DEFAULT_REPORTS) -> list[int]
     """The article's log-spaced report steps: 0, then n_epochs // 2**n_reports doubled n_reports
     times, then the last step. For 600 steps and 6 reports: [0, 9, 18, 36, 72, 144, 288, 599].
     Used in notebook 06, section 6."""
-    if n_epochs < 1:
-        raise ValueError(f"n_epochs must be at least 1; got {n_epochs}.")
-    if n_reports < 0 or n_reports > n_epochs:
+    n_epochs = check_count("n_epochs", n_epochs, 1)
+    n_reports = check_count("n_reports", n_reports, 0)
+    if n_reports > n_epochs:
         raise ValueError(f"n_reports (intermediate snapshots) must lie in 0..n_epochs={n_epochs}; got {n_reports}.")
     base = n_epochs // 2 ** n_reports
     steps = {0, n_epochs - 1}
@@ -93,21 +94,14 @@ class My_OIP:
         elif isinstance(model_or_path, keras.Model):
             model = model_or_path
         else:
-            raise TypeError(f"model_or_path must be a keras.Model, a .keras file path or None; "
+            raise TypeError(f"model_or_path must be a keras.Model, a .keras (or legacy .h5) file path or None; "
                             f"got {type(model_or_path).__name__}.")
         self.model = model
-        valid = [l.name for l in model.layers if isinstance(l, VISUAL_LAYER_TYPES)]
-        names = [l.name for l in model.layers]
-        if layer_name not in names:
-            raise ValueError(f"Unknown layer {layer_name!r}. The conv/pool layers of this model are: "
-                             f"{', '.join(valid)}.")
+        check_layer_name(model, layer_name, VISUAL_LAYER_TYPES, "conv or pool",
+                         hint="For the output classes use perfect_digits().")
         layer = model.get_layer(layer_name)
-        if not isinstance(layer, VISUAL_LAYER_TYPES):
-            raise ValueError(f"Layer {layer_name!r} is a {type(layer).__name__}, not a conv or pool layer; "
-                             f"OIPs are derived for maps of: {', '.join(valid)}. "
-                             "For the output classes use perfect_digits().")
         self.layer_name = layer_name
-        self.submodel = keras.Model(model_inputs(model), layer.output, name=f"oip_{layer_name}")
+        self.submodel = image_submodel(model, layer.output, name=f"oip_{layer_name}")
         self.n_maps = int(layer.output.shape[-1])
         self.map_shape = tuple(int(d) for d in layer.output.shape[1:3])
         self._ascent = Ascent(self.submodel, plain_chain(model, layer))
@@ -202,17 +196,15 @@ class My_OIP:
         Taught in notebook 06, section 6.
         """
         idx = self.check_maps(map_indices)
-        if int(n_epochs) < 1:
-            raise ValueError(f"n_epochs must be at least 1; got {n_epochs}.")
-        if not epsilon > 0:
-            raise ValueError(f"epsilon (the step size) must be positive; got {epsilon}.")
+        n_epochs = check_count("n_epochs", n_epochs, 1)
+        epsilon = check_positive("epsilon (the step size)", epsilon)
         if n_reports is None:
-            n_reports = min(DEFAULT_REPORTS, int(n_epochs))
-        if n_reports > n_epochs:
+            n_reports = min(DEFAULT_REPORTS, n_epochs)
+        if check_count("n_reports", n_reports, 0) > n_epochs:
             raise ValueError(f"n_reports={n_reports} is larger than n_epochs={n_epochs}; "
                              "ask for fewer snapshots or more steps.")
-        if jitter < 0 or tv_weight < 0:
-            raise ValueError("jitter and tv_weight must be ≥ 0 (0 switches them off).")
+        jitter = check_count("jitter", jitter, 0)
+        tv_weight = check_non_negative("tv_weight", tv_weight)
         start_act = np.full(len(idx), np.nan, np.float32)
         if start is not None:
             starts = self._check_starts(start, len(idx))
@@ -222,8 +214,8 @@ class My_OIP:
             starts = initial_image(factors, scales, len(idx), seed, smoothing)
         if np.isnan(start_act).all():
             start_act = self._ascent.channel_means(starts)[np.arange(len(idx)), idx]
-        steps = snapshot_steps(int(n_epochs), n_reports)
-        out = self._ascent.run(starts, idx, int(n_epochs), float(epsilon), steps, conv_criterion, stop_early,
+        steps = snapshot_steps(n_epochs, n_reports)
+        out = self._ascent.run(starts, idx, n_epochs, epsilon, steps, conv_criterion, stop_early,
                                jitter, tv_weight, 0 if seed is None else seed)
         results = []
         for b, m in enumerate(idx):
@@ -252,11 +244,11 @@ class My_OIP:
         image; no snapshots. Used by the dream carving. Returns (images (n, 28, 28, 1), losses (steps, n))."""
         starts = self._as_batch(images)
         idx = self.check_maps(np.broadcast_to(np.asarray(map_indices), (len(starts),)))
+        n_steps = check_count("n_steps", n_steps, 0)
+        epsilon = check_positive("epsilon (the step size)", epsilon)
         if n_steps == 0:
             return starts, np.zeros((0, len(starts)), np.float32)
-        if n_steps < 0 or not epsilon > 0:
-            raise ValueError(f"n_steps must be ≥ 0 and epsilon > 0; got {n_steps}, {epsilon}.")
-        out = self._ascent.run(starts, idx, int(n_steps), float(epsilon), [], 2e-4, False)
+        out = self._ascent.run(starts, idx, n_steps, epsilon, [], 2e-4, False)
         return out.images, out.losses
 
     # -- perfect digits ----------------------------------------------------------------------------
@@ -270,10 +262,12 @@ class My_OIP:
         """Class maximization: for each digit c, ascend the pre-softmax score of class c from faint
         random fluctuations (standardizing after each step). Returns (10, 28, 28) standardized images.
         Taught in notebook 06, section 9."""
+        n_epochs = check_count("n_epochs", n_epochs, 1)
+        epsilon = check_positive("epsilon (the step size)", epsilon)
         ascent = self._logit_ascent()
         n_classes = ascent.n_channels
         starts = initial_image(factors, scales, n_classes, seed)
-        out = ascent.run(starts, np.arange(n_classes), int(n_epochs), float(epsilon), [], 2e-4, False)
+        out = ascent.run(starts, np.arange(n_classes), n_epochs, epsilon, [], 2e-4, False)
         return out.images[..., 0]
 
     def classify(self, images) -> np.ndarray:
