@@ -264,6 +264,26 @@ def test_map_image_correlation(images):
         map_image_correlation(maps[0], images[:2])
 
 
+def test_map_image_correlation_in_batches(images, monkeypatch):
+    # The enlarged maps of all images at once took 2.3 GB in notebook 04 (Conv2D_3, 1000 digits): the
+    # correlation must be computed a batch of images at a time, with the same result.
+    from helpers.activations import grids, map_image_correlation
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([images] * 3)                                    # more images than one batch
+    maps = rng.random((len(x), 3, 3, 5)).astype(np.float32)
+    whole = map_image_correlation(maps, x, batch_size=len(x))
+    seen = []
+    batch = grids._correlation_of_batch
+    monkeypatch.setattr(grids, "_correlation_of_batch", lambda m, i: seen.append(len(m)) or batch(m, i))
+    batched = map_image_correlation(maps, x, batch_size=7)
+    assert max(seen) == 7 and sum(seen) == len(x)
+    np.testing.assert_array_equal(batched, whole)
+    assert whole.shape == (len(x), 5)
+    with pytest.raises(ValueError, match="batch_size"):
+        map_image_correlation(maps, x, batch_size=0)
+
+
 def test_several_layers_in_one_pass(cnn, images):
     from helpers.activations import activations_of_layers
 
