@@ -453,6 +453,12 @@ assert gif_bytes[:6] in (b"GIF87a", b"GIF89a")
 # others). Each of the 10 images starts from random fluctuations and climbs towards "the most 0-like",
 # "the most 1-like", … image the model can imagine.
 #
+# Where do the scores before the softmax come from? Our model has the softmax as a layer of its own, so
+# they are simply that layer's input. The articles' model had the softmax *inside* its last `Dense`
+# (`activation="softmax"`): there the scores never exist as a tensor of the model. `perfect_digits` then
+# builds a copy of that last `Dense` without the softmax, with the same weights, on top of the layer before
+# it (`helpers.model.class_scores_model`), so your own model works as well — notebook 07, section 9, shows it.
+#
 # `perfect_digits` passes factors of 0.1 for the start, but that does not make the start *faint*:
 # `initial_image` standardizes every start to standard deviation 1, so only the **ratios** of the factors
 # count — (0.1, 0.1, 0.1, 0.1) gives exactly the image that (0.5, 0.5, 0.5, 0.5) gives with the same seed.
@@ -533,7 +539,7 @@ assert all(r.responded for r in plain + regular)
 #
 # | article (`My_OIP`, 2020) | what it did | course |
 # |---|---|---|
-# | `_load_cnn_model` | load the trained CNN from an `.h5` file | `load_model_file(path)` / `load_reference_model()`; `My_OIP(model_or_path)` |
+# | `_load_cnn_model` | load the trained CNN from an `.h5` file | `load_model_file(path)` (`.keras`, or a legacy `.h5`) / `load_reference_model()`; `My_OIP(model_or_path)` |
 # | `_build_oip_model` | sub-model input → chosen layer | `My_OIP.__init__` → `oip.submodel` |
 # | `_setup_gradient_tape` | `GradientTape` watching the input, loss of one map | the tape inside `ascent_step`, run by the compiled loop of `helpers.oip.engine.Ascent` (a `tf.function`), one map per batch image |
 # | `_derive_OIP` | set parameters, normalize gradient, start the loop | `oip.derive(map_index, ...)`, `oip.derive_many(map_indices, ...)` |

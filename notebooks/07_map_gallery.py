@@ -292,6 +292,90 @@ assert classes.tolist() == list(range(10)), classes
 # ```
 
 # %% [markdown]
+# ## 9 · Bring your own model
+#
+# Everything above also works for a CNN you trained yourself. The articles built theirs as a
+# `keras.Sequential`, let Keras name the layers (`conv2d`, `max_pooling2d`, …), put the softmax *inside* the
+# last `Dense` layer and saved the model as an `.h5` file. The next cells do exactly that, train it for one
+# short epoch, save and load it, and run the tools of this notebook on it. Four things to know:
+#
+# - **Files**: `My_OIP`, `load_model_file` and every command's `--model` take a Keras 3 `.keras` file or a
+#   legacy `.h5` file.
+# - **Layer names**: use your model's names. A wrong name gets an error that lists the conv and pool layers
+#   the model has.
+# - **Class scores**: the perfect digits climb the class score *before* the softmax. With a separate
+#   `Softmax` layer (as our reference model has) that is the softmax's input. With the softmax inside the
+#   last `Dense` there is no such tensor in the model, so the helpers build a copy of that `Dense` without the
+#   softmax, with the same weights (`helpers.model.class_scores_model`; notebook 06, section 9).
+# - **Input**: the model must take one 28×28 gray image, `(28, 28, 1)` or `(28, 28)`. The helpers feed it
+#   per-image standardized images, as the articles' OIP code did.
+
+# %%
+import tempfile
+from pathlib import Path
+
+import keras
+from keras import layers
+
+from helpers import load_mnist, to_model_input
+from helpers.model import class_scores_model
+
+(x_train_raw, y_train_raw), (_, y_test_raw) = load_mnist()
+n_train = 12_000 if QUICK else 60_000          # one epoch: ~5 s quick, ~25 s full on a 2-core CPU
+keras.utils.set_random_seed(1)
+own = keras.Sequential([
+    keras.Input((28, 28, 1)),
+    layers.Conv2D(32, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)),
+    layers.Conv2D(64, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)),
+    layers.Conv2D(128, (3, 3), activation="relu"), layers.Flatten(),
+    layers.Dense(100, activation="relu"), layers.Dense(10, activation="softmax")])   # softmax inside the Dense
+own.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+own.fit(to_model_input(x_train_raw[:n_train]), y_train_raw[:n_train], epochs=1, batch_size=64, verbose=0)
+
+own_dir = Path(tempfile.mkdtemp())             # a scratch folder: the course writes nothing into your files
+own_path = own_dir / "my_cnn.h5"
+own.save(own_path)                             # the articles' format (Keras calls it legacy; .keras is the modern one)
+own_oip = My_OIP(own_path, layer_name="conv2d_2")   # a path, as the articles' My_OIP took one
+own_accuracy = float((own_oip.classify(x_test) == y_test_raw).mean())
+print(f"{own_oip}; test accuracy after one epoch on {n_train:,} images: {own_accuracy:.2%}")
+print("its layers:", [l.name for l in own_oip.model.layers])
+
+# %%
+try:
+    My_OIP(own_path, layer_name="Conv2D_3")    # the reference model's name is not this model's
+except ValueError as err:
+    print("ValueError:", err)
+
+# %%
+own_gallery = layer_gallery(own_oip, n_epochs=STEPS, seed=0, live=own_oip.live_maps(x_test))
+print(own_gallery.summary())
+fig = gallery_figure(own_gallery, variant="contrast",
+                     title=f"Your model's last conv layer ({own_oip.layer_name}): one pattern per map")
+plt.show()
+
+# %%
+scores = class_scores_model(own_oip.model)     # the linear copy of the last Dense
+probe = x_test[:5]
+from_scores = keras.ops.convert_to_numpy(keras.ops.softmax(scores(probe)))
+print("softmax of the copied Dense's scores equals the model's output:",
+      np.allclose(from_scores, own_oip.model.predict(probe, verbose=0), atol=1e-5))
+own_digits = own_oip.perfect_digits(n_epochs=STEPS, seed=0)
+own_classes = own_oip.classify(own_digits)
+fig = image_row_figure(own_digits, titles=[f"perfect {c} → {k}" for c, k in enumerate(own_classes)],
+                       suptitle="Your model's perfect digits (class scores reached through the copied Dense)")
+plt.show()
+
+# %%
+assert own_accuracy > 0.9, "one epoch should already give a usable CNN"
+assert own_gallery.counts[0] == own_gallery.counts[1], "every live map of your model should get a pattern"
+assert np.allclose(from_scores, own_oip.model.predict(probe, verbose=0), atol=1e-5)
+assert own_classes.tolist() == list(range(10)), own_classes
+
+# %% [markdown]
+# Your map numbers and patterns differ from the reference model's: each training run finds its own
+# features. From the command line the same works with `--model my_cnn.h5 --layer conv2d_2`.
+
+# %% [markdown]
 # ## What you should have seen
 #
 # - All maps of all three conv layers that real digits can activate got a pattern — one batched run per
