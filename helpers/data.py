@@ -116,7 +116,7 @@ def standardize(images):
 
 def to_model_input(images):
     """uint8 or float images (28, 28[, 1]) or (N, 28, 28[, 1]) → standardized float32 (N, 28, 28, 1).
-    Taught in notebook 02, section 2; used in notebook 05, section 5."""
+    Taught in notebook 02, section 2; used in notebook 05, section 6."""
     x = as_image_batch(images)
     return standardize(x)
 

@@ -10,7 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from helpers import build_cnn, to_model_input  # noqa: E402
-from helpers.activations.plots import plot_digit_and_grid, plot_grid, plot_grids_side_by_side  # noqa: E402
+from helpers.activations.plots import (plot_digit_and_grid, plot_grid, plot_grids_side_by_side,  # noqa: E402
+                                       plot_selected_maps)
 from helpers.activations import (UnknownLayerError, activation_grid, check_index, grid_layout,  # noqa: E402
                                  layer_activations, layer_submodel, standardize_maps)
 from helpers.model import REFERENCE_MODEL_PATH  # noqa: E402
@@ -231,6 +232,27 @@ def test_plot_grid_symmetric_scale():
     fig = plot_grid(np.linspace(-1, 3, 100), symmetric=True, cmap="RdBu_r", highlight=[0, 99])
     assert fig.axes[0].images[0].get_clim() == (-3.0, 3.0)
     plt.close(fig)
+
+
+def test_selected_maps_table_one_scale_and_labels():
+    rng = np.random.default_rng(0)
+    patterns = rng.random((3, 3, 3, 16))
+    patterns[2, 0, 0, 9] = 50.0                  # a map that is not shown must not set the colour scale
+    digits = [None, rng.random((28, 28)), rng.random((28, 28))]
+    fig = plot_selected_maps(patterns, [5, 2], row_titles=["average", "one", "two"], digits=digits)
+    axes = np.array(fig.axes[:9]).reshape(3, 3)
+    assert [ax.get_title() for ax in axes[0]] == ["digit", "map 5", "map 2"]
+    assert [ax.get_ylabel() for ax in axes[:, 0]] == ["average", "one", "two"]
+    assert not axes[0, 0].images and axes[1, 0].images[0].get_array().shape == (28, 28)
+    map_images = [ax.images[0] for ax in axes[:, 1:].ravel()]
+    np.testing.assert_array_equal(map_images[1].get_array(), patterns[0, ..., 2])
+    assert len({im.get_clim() for im in map_images}) == 1
+    assert map_images[0].get_clim()[1] == patterns[..., [5, 2]].max() < 50
+    with pytest.raises(ValueError, match="one row title"):
+        plot_selected_maps(patterns, [5], row_titles=["only one"])
+    with pytest.raises(IndexError, match="0..15"):
+        plot_selected_maps(patterns, [16], row_titles=["a", "b", "c"])
+    plt.close("all")
 
 
 # --- with the trained reference model ---------------------------------------------------------------

@@ -6,8 +6,8 @@ import pytest
 
 from helpers.activations.four_vs_nine import (ambiguous_examples, clear_examples, confidence_margin,
                                               fit_logistic_regression, linear_separability, map_differences,
-                                              mean_pairwise_distance, node_separation, select_four_nine,
-                                              varied_examples)
+                                              mean_pairwise_distance, node_separation, pattern_typicality,
+                                              select_four_nine, unclear_but_confident, varied_examples)
 from helpers.model import REFERENCE_MODEL_PATH
 
 
@@ -162,3 +162,41 @@ def test_varied_examples_are_confident_and_far_apart():
     assert mean_pairwise_distance(images, picked) > mean_pairwise_distance(images, [0, 1, 2])
     with pytest.raises(ValueError, match="n <= pool"):
         varied_examples(images, probs, labels, 4, n=5, pool=3)
+
+
+def test_pattern_typicality_compares_with_both_averages():
+    rng = np.random.default_rng(1)
+    mean_a, mean_b = rng.random((3, 3, 4)), rng.random((3, 3, 4))
+    r_ab = np.corrcoef(mean_a.ravel(), mean_b.ravel())[0, 1]
+    acts = np.stack([2 * mean_a + 5,            # the average a, brighter: correlation 1 with a
+                     mean_b,                    # exactly the average b
+                     np.full((3, 3, 4), 7.0)])  # flat: correlates with nothing
+    t = pattern_typicality(acts, mean_a, mean_b)
+    np.testing.assert_allclose(t, [1 - r_ab, r_ab - 1, 0.0], atol=1e-12)
+    assert t[0] > 0 > t[1]
+
+
+def test_pattern_typicality_uses_only_the_chosen_maps():
+    rng = np.random.default_rng(2)
+    mean_a, mean_b = rng.random((3, 3, 6)), rng.random((3, 3, 6))
+    mixed = mean_b.copy()
+    mixed[..., [1, 4]] = mean_a[..., [1, 4]]    # like a on maps 1 and 4, like b everywhere else
+    assert pattern_typicality(mixed[None], mean_a, mean_b, maps=[1, 4])[0] > 0.5
+    assert pattern_typicality(mixed[None], mean_a, mean_b)[0] < 0
+    with pytest.raises(ValueError, match="same shape"):
+        pattern_typicality(mixed[None], mean_a[..., :3], mean_b)
+
+
+def test_unclear_but_confident_filters_then_ranks():
+    labels = np.array([4, 4, 4, 9, 4, 4])
+    probs = _probs([{4: 0.99}, {4: 0.95}, {4: 0.60}, {4: 0.97}, {4: 0.91}, {4: 0.999}])
+    typicality = np.array([0.8, -0.2, -0.9, -1.0, -0.5, 0.3])
+    # image 2 is the least typical 4 but the model is unsure of it; image 3 is a 9
+    np.testing.assert_array_equal(unclear_but_confident(typicality, probs, labels, 4, n=3), [4, 1, 5])
+    np.testing.assert_array_equal(unclear_but_confident(typicality, probs, labels, 4, min_probability=0.5, n=2),
+                                  [2, 4])
+    assert len(unclear_but_confident(typicality, probs, labels, 4, n=10)) == 4  # the sure 4s there are
+    with pytest.raises(ValueError, match="lower min_probability"):
+        unclear_but_confident(typicality, probs, labels, 4, min_probability=0.9999)
+    with pytest.raises(ValueError, match="same images"):
+        unclear_but_confident(typicality[:3], probs, labels, 4)

@@ -4,6 +4,8 @@ the two classes are before and after the first dense layer.
 - :func:`select_four_nine` picks clear 4s and 9s and ambiguous ones from the model's probabilities
   (no hand-picked image numbers, so it works for any trained model).
 - :func:`map_differences` compares the average Conv2D_3 maps of all 4s with those of all 9s.
+- :func:`pattern_typicality` / :func:`unclear_but_confident` find digits whose Conv2D_3 pattern does not
+  look like the average pattern of their class although the model is sure of them (article VI's "strange 4").
 - :func:`fit_logistic_regression` / :func:`linear_separability` measure how well a plain linear
   classifier separates 4s from 9s given a layer's activations.
 - :func:`node_separation` scores each Dense_1 node by how differently it responds to 4s and 9s.
@@ -118,7 +120,7 @@ def select_four_nine(probabilities, labels, n: int = 3, digits=(4, 9)) -> FourNi
 @dataclass
 class MapDifference:
     """Class-average maps of two groups of images and how much each map differs between them.
-    Returned by :func:`map_differences`; used in notebook 05, section 3."""
+    Returned by :func:`map_differences`; used in notebook 05, sections 3 and 5."""
 
     mean_a: np.ndarray      # (h, w, n_maps): average maps of group a (e.g. all 4s)
     mean_b: np.ndarray      # same for group b (e.g. all 9s)
@@ -148,11 +150,64 @@ def map_differences(activations_a, activations_b) -> MapDifference:
     return MapDifference(mean_a, mean_b, diff, score, np.argsort(-score, kind="stable"))
 
 
+def pattern_typicality(activations, mean_a, mean_b, maps=None) -> np.ndarray:
+    """How much each image's activation pattern looks like the average pattern of group a rather than of b:
+    corr(pattern, mean_a) − corr(pattern, mean_b), one number per image.
+    Taught in notebook 05, section 5; used again in section 6 as a rule without fitted weights.
+
+    activations: (N, h, w, n_maps); mean_a, mean_b: (h, w, n_maps), e.g. ``MapDifference.mean_a`` and
+    ``mean_b``. maps: the map indices to compare (all maps if None). The correlations are Pearson
+    correlations over the h·w·len(maps) values, so overall brightness does not count, only where the
+    pattern is high and low. Positive: closer to a typical a; negative: closer to a typical b; a flat
+    pattern (no variation) correlates with nothing and gets 0.
+    """
+    acts = np.asarray(activations, dtype=np.float64)
+    mean_a, mean_b = np.asarray(mean_a, dtype=np.float64), np.asarray(mean_b, dtype=np.float64)
+    if acts.ndim != 4 or mean_a.shape != acts.shape[1:] or mean_b.shape != acts.shape[1:]:
+        raise ValueError(f"Expected activations (N, h, w, n_maps) and two average patterns (h, w, n_maps) of the "
+                         f"same shape; got {acts.shape}, {mean_a.shape} and {mean_b.shape}.")
+    if maps is not None:
+        maps = np.atleast_1d(np.asarray(maps, dtype=int))
+        acts, mean_a, mean_b = acts[..., maps], mean_a[..., maps], mean_b[..., maps]
+    x = acts.reshape(len(acts), -1)
+    x = x - x.mean(axis=1, keepdims=True)
+    x_norm = np.linalg.norm(x, axis=1)
+
+    def correlation(mean):
+        m = mean.ravel() - mean.mean()
+        denominator = x_norm * np.linalg.norm(m)
+        return np.divide(x @ m, denominator, out=np.zeros(len(x)), where=denominator > 1e-12)
+
+    return correlation(mean_a) - correlation(mean_b)
+
+
+def unclear_but_confident(typicality, probabilities, labels, digit: int, *, min_probability: float = 0.9,
+                          n: int = 3) -> np.ndarray:
+    """Indices of up to ``n`` images of ``digit`` that the model gives P(digit) >= ``min_probability`` although
+    their pattern is the least typical of their class (lowest ``typicality`` first, from
+    :func:`pattern_typicality`): article VI's case of a 4 that looks unclear at Conv2D_3 and is still
+    called a 4 with confidence. Taught in notebook 05, section 5.
+
+    typicality, probabilities (N, n_classes) and labels (N,) describe the same N images.
+    """
+    typicality = np.asarray(typicality, dtype=np.float64)
+    probabilities, labels = np.asarray(probabilities, dtype=np.float64), np.asarray(labels)
+    if not len(typicality) == len(probabilities) == len(labels):
+        raise ValueError(f"typicality, probabilities and labels must describe the same images; got "
+                         f"{len(typicality)}, {len(probabilities)} and {len(labels)} rows.")
+    candidates = np.flatnonzero((labels == digit) & (probabilities[:, digit] >= min_probability))
+    if candidates.size == 0:
+        raise ValueError(f"No image with label {digit} gets P({digit}) >= {min_probability}; "
+                         "lower min_probability.")
+    order = np.argsort(typicality[candidates], kind="stable")
+    return candidates[order[:n]]
+
+
 def node_separation(activations_a, activations_b) -> np.ndarray:
     """Standardized mean difference per node, (mean_a − mean_b) / pooled std, for dense activations (N, n).
 
     Positive: the node responds more to group a. Nodes that never vary get 0.
-    Taught in notebook 05, section 6.
+    Taught in notebook 05, section 7.
     """
     a, b = np.asarray(activations_a, dtype=np.float64), np.asarray(activations_b, dtype=np.float64)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
@@ -166,7 +221,7 @@ def node_separation(activations_a, activations_b) -> np.ndarray:
 @dataclass
 class LogisticModel:
     """A fitted binary logistic regression on standardized features.
-    Returned by :func:`fit_logistic_regression`; used in notebook 05, sections 5 and 6."""
+    Returned by :func:`fit_logistic_regression`; used in notebook 05, sections 6 and 7."""
 
     weights: np.ndarray  # (n_features,), for standardized features
     bias: float
@@ -184,7 +239,7 @@ class LogisticModel:
 
 def fit_logistic_regression(features, y, *, l2: float = 1e-3) -> LogisticModel:
     """Binary logistic regression — the standard linear probe — fitted with scikit-learn.
-    Taught in notebook 05, section 5.
+    Taught in notebook 05, section 6.
 
     features: (N, ...) — flattened per image, then standardized per feature with the training data's
     mean and std; y: 0/1 labels. The fit minimizes the mean cross-entropy + ``l2``/2 · |w|² (the bias is
@@ -207,7 +262,7 @@ def fit_logistic_regression(features, y, *, l2: float = 1e-3) -> LogisticModel:
 
 def linear_separability(train_features: dict, y_train, test_features: dict, y_test, **fit_kwargs) -> dict:
     """Fit one logistic regression per feature set (e.g. {"Conv2D_3": ..., "Dense_1": ...}) on the training
-    data and return {name: (held-out accuracy, fitted LogisticModel)}. Taught in notebook 05, section 5."""
+    data and return {name: (held-out accuracy, fitted LogisticModel)}. Taught in notebook 05, section 6."""
     if set(train_features) != set(test_features):
         raise ValueError(f"train and test feature sets differ: {sorted(train_features)} vs {sorted(test_features)}.")
     results = {}

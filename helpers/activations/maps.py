@@ -122,7 +122,7 @@ def layer_activations(model: keras.Model, layer_name: str, images, *, standardiz
 def activations_of_layers(model: keras.Model, layer_names, images, *, standardized: bool = False,
                           batch_size: int = 500) -> dict[str, np.ndarray]:
     """Like :func:`layer_activations` for several layers at once: {layer name: activations}.
-    Used in notebook 05, sections 3 and 5.
+    Used in notebook 05, sections 3 and 6.
 
     One pass through the network for all layers (a sub-model with several outputs, cached like the
     single-layer ones), so e.g. Conv2D_3 and Dense_1 of ten thousand images cost one run, not two.

@@ -37,7 +37,7 @@ def draw_grid(ax, activations, *, cmap: str = DEFAULT_CMAP, vmin=None, vmax=None
               grid_lines: bool = True, show_indices: bool = False, highlight=(), highlight_color=HIGHLIGHT_COLOR,
               index_fontsize=None):
     """Draw the activation grid of one image into ``ax``; returns the AxesImage (for a colorbar).
-    Used in notebook 05, section 6.
+    Used in notebook 05, section 7.
 
     grid_lines: thin lines between maps/nodes. show_indices: write each map's (node's) index into its
         cell. highlight: indices of maps/nodes to frame (in ``highlight_color``).
@@ -166,9 +166,58 @@ def plot_grids_side_by_side(model, layer_name: str, images, indices, *, labels=N
     return fig
 
 
+def plot_selected_maps(patterns, maps, *, row_titles, digits=None, cmap: str = DEFAULT_CMAP,
+                       suptitle: str | None = None):
+    """A few maps of several patterns as a table on ONE colour scale: one row per pattern (e.g. the average
+    pattern of all 4s, of all 9s, single digits), one column per map in ``maps``, headed by its index.
+    Used in notebook 05, section 5.
+
+    patterns: (n_rows, h, w, n_maps) activations or averages of activations. row_titles: one text per row,
+    written at its left. digits: optional, one image (28×28) or None per row, drawn in a first column
+    (None leaves the cell empty, e.g. for an average).
+    """
+    patterns = np.asarray(patterns, dtype=float)
+    maps = np.atleast_1d(np.asarray(maps, dtype=int))
+    if patterns.ndim != 4:
+        raise ValueError(f"Expected patterns of shape (n_rows, h, w, n_maps); got {patterns.shape}.")
+    n_rows = len(patterns)
+    if len(row_titles) != n_rows or (digits is not None and len(digits) != n_rows):
+        raise ValueError(f"Give one row title (and one digit or None) per pattern: {n_rows} patterns.")
+    if maps.size == 0 or maps.min() < 0 or maps.max() >= patterns.shape[-1]:
+        raise IndexError(f"Map indices must lie in 0..{patterns.shape[-1] - 1}; got {maps.tolist()}.")
+    shown = patterns[..., maps]
+    vmin, vmax = float(shown.min()), float(shown.max())
+    offset = 0 if digits is None else 1
+    n_cols = len(maps) + offset
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.0 * n_cols + 2.6, 1.0 * n_rows + 1.0), squeeze=False,
+                             constrained_layout=True)
+    for r in range(n_rows):
+        if digits is not None:
+            ax = axes[r, 0]
+            if digits[r] is not None:
+                ax.imshow(np.asarray(digits[r]).squeeze(), cmap="gray_r")
+            else:
+                ax.set_frame_on(False)
+            if r == 0:
+                ax.set_title("digit", fontsize=9)
+        for c, k in enumerate(maps):
+            ax = axes[r, c + offset]
+            image = ax.imshow(shown[r, ..., c], cmap=_cmap(cmap), vmin=vmin, vmax=vmax, interpolation="nearest")
+            if r == 0:
+                ax.set_title(f"map {k}", fontsize=9)
+        axes[r, 0].set_ylabel(row_titles[r], rotation=0, ha="right", va="center", fontsize=9)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(image, ax=axes[:, offset:].ravel().tolist(), shrink=0.8, label="activation")
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
 def plot_class_probabilities(probabilities, *, true_labels=None, titles=None, highlight_class=None):
     """Bar charts of the class probabilities for one image (shape (10,)) or several ((n, 10)), side by side.
-    Used in notebook 05, section 4.
+    Used in notebook 05, sections 4 and 5.
 
     true_labels: the true digit of each image (its bar is drawn in a darker colour).
     highlight_class: a class whose probability is written above its bar (e.g. 9 for ambiguous 4s);

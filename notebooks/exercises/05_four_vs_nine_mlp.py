@@ -17,15 +17,27 @@
 # You will learn
 # - how to find clear and ambiguous examples from the model's own confidence instead of hand-picked
 #   image numbers,
-# - which Conv2D_3 maps differ most between 4s and 9s — computed over all test 4s and 9s,
-# - how the model's probabilities look for 4s that resemble a 9, and the reverse,
-# - how to turn "the MLP sees patterns we do not see" into a number: a linear classifier (logistic
-#   regression) separating 4s from 9s from Conv2D_3's values and from Dense_1's values,
+# - which Conv2D_3 maps differ most between 4s and 9s — chosen on one set of images, judged on another,
+# - how to find the article's case by a rule: a 4 whose Conv2D_3 pattern looks unlike a typical 4, which
+#   the model still calls a 4 with confidence,
+# - how to turn "the MLP sees patterns we do not see" into numbers: a linear classifier (logistic
+#   regression) separating 4s from 9s from a few maps, from all of Conv2D_3 and from Dense_1,
 # - which Dense_1 nodes separate the two digits best, shown on the 10×10 node grid.
 #
 # This follows article VI of the series ("classification by activation patterns and the role of the
 # CNN's MLP part"). The image numbers in the article come from its own shuffled data split and its own
 # training run; ours are found anew by the selection below, so they differ.
+#
+# **Which images are used for what.** Whenever we *choose* something (the maps that differ most, the
+# best Dense_1 nodes) and then *measure* how good the choice is, the two must use different images, or the
+# measurement flatters the choice. The reference model was trained on 55,000 of the 60,000 training
+# images; the other 5,000, its validation images, only decided which epoch to keep. So:
+#
+# - we **choose** maps and nodes on the 4s and 9s among these validation images,
+# - we **fit** the linear classifiers on the 4s and 9s among the training images the model learned from,
+# - we **measure** every accuracy on the test 4s and 9s, on which nothing was chosen or fitted.
+#
+# (With your own model from notebook 03, use the splits you saved there: `load_splits(...)`.)
 
 # %%
 # %matplotlib inline
@@ -35,18 +47,29 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import helpers
-from helpers import layer_activations, load_mnist, load_reference_model, predict_proba, quick_mode
+from helpers import (load_mnist, load_reference_model, predict_proba, quick_mode, reference_record,
+                     split_train_validation)
 from helpers.activations import activations_of_layers
 from helpers.activations.four_vs_nine import (ambiguous_examples, linear_separability, map_differences,
-                                              node_separation, select_four_nine)
-from helpers.activations.plots import draw_grid, plot_class_probabilities, plot_grid, plot_grids_side_by_side
+                                              node_separation, pattern_typicality, select_four_nine,
+                                              unclear_but_confident)
+from helpers.activations.plots import (draw_grid, plot_class_probabilities, plot_grid, plot_grids_side_by_side,
+                                       plot_selected_maps)
 from helpers.exercise_check import self_check
 
-QUICK = quick_mode()  # CI sets CI=true: the linear classifiers are trained on fewer images
+QUICK = quick_mode()  # CI sets CI=true: the linear classifiers are fitted on fewer training images
 model = load_reference_model()
 (x_train, y_train), (x_test, y_test) = load_mnist()
-probs = predict_proba(model, x_test)              # (10000, 10) class probabilities of the reference model
+config = reference_record()["config"]     # the same split as the reference model's training run
+splits = split_train_validation(x_train, y_train, config["n_validation"], seed=config["seed"])
+probs = predict_proba(model, x_test)       # (10000, 10) class probabilities of the reference model
 print(f"quick mode: {QUICK}; test accuracy of the reference model: {np.mean(probs.argmax(1) == y_test):.4f}")
+print(f"training images the model learned from: {len(splits['y_train'])}, validation images: "
+      f"{len(splits['y_val'])}, test images: {len(y_test)}")
+
+# %%
+assert len(splits["y_train"]) + len(splits["y_val"]) == len(y_train)
+assert not set(splits["train_indices"]) & set(splits["val_indices"]), "validation images are not training images"
 
 # %% [markdown]
 # ## 1 · Clear and ambiguous digits, chosen by the model
@@ -55,13 +78,15 @@ print(f"quick mode: {QUICK}; test accuracy of the reference model: {np.mean(prob
 #   in 32-bit floats, so they are ranked by the log ratio of P(4) to the next most likely class.
 # - An **ambiguous 4** is a true 4 to which the model gives a high probability of being a 9 — the model
 #   may even get it wrong. The same for 9s the other way round.
+#
+# These examples are only shown, not scored, so we may pick them from the test set.
 
 # %%
 print(inspect.getsource(helpers.activations.four_vs_nine.confidence_margin))
 
 # %%
 sel = select_four_nine(probs, y_test, n=3)
-# 4s the model still gets right, but with the most doubt (the article's example had P(4) = 93.5 %)
+# 4s the model still gets right, but with the most doubt
 doubtful_4 = ambiguous_examples(probs, y_test, 4, 9, n=3, correct_only=True)
 for name, idx in [("clear 4s", sel.clear_4), ("clear 9s", sel.clear_9), ("4s most like a 9", sel.ambiguous_4),
                   ("9s most like a 4", sel.ambiguous_9), ("4s still right, most doubt", doubtful_4)]:
@@ -90,31 +115,32 @@ fig = plot_grids_side_by_side(model, "Conv2D_3", x_test, clear, labels=y_test,
 plt.show()
 
 # %% [markdown]
-# ## 3 · Which maps differ — over all test 4s and 9s, not by eye
+# ## 3 · Which maps differ — over many 4s and 9s, not by eye
 #
-# Eyeballing six digits is a weak basis. So we average the Conv2D_3 maps over *all* test 4s and over all
-# test 9s and subtract: red cells respond more to 4s, blue cells more to 9s. The score of a map is the
-# root mean square of this difference over its 3×3 positions; the 8 maps with the largest score are
-# framed.
+# Eyeballing six digits is a weak basis. So we average the Conv2D_3 maps over all 4s and over all 9s of the
+# **validation images** and subtract: red cells respond more to 4s, blue cells more to 9s. The score of a
+# map is the root mean square of this difference over its 3×3 positions; the 8 maps with the largest score
+# are framed. These 8 maps are chosen here, once; later sections judge them on the test images.
 
 # %%
-is49 = np.isin(y_test, [4, 9])
-test_acts = activations_of_layers(model, ["Conv2D_3", "Dense_1"], x_test[is49])
-y49 = y_test[is49]
-diff = map_differences(test_acts["Conv2D_3"][y49 == 4], test_acts["Conv2D_3"][y49 == 9])
+is49_val = np.isin(splits["y_val"], [4, 9])
+y49_val = splits["y_val"][is49_val]
+val_acts = activations_of_layers(model, ["Conv2D_3", "Dense_1"], splits["x_val"][is49_val])
+diff = map_differences(val_acts["Conv2D_3"][y49_val == 4], val_acts["Conv2D_3"][y49_val == 9])
 top_maps = diff.top(8)
-print(f"{np.sum(y49 == 4)} test 4s, {np.sum(y49 == 9)} test 9s")
+print(f"chosen on {np.sum(y49_val == 4)} validation 4s and {np.sum(y49_val == 9)} validation 9s")
 print("maps that differ most (map: score, mean activation in 4s / in 9s):")
 for k in top_maps:
     print(f"  {k:3d}: {diff.score[k]:.2f}   {diff.mean_a[..., k].mean():.2f} / {diff.mean_b[..., k].mean():.2f}")
+print(f"median score of all 128 maps: {np.median(diff.score):.2f}")
 fig = plot_grid(diff.difference, symmetric=True, cmap="RdBu_r", highlight=top_maps, show_indices=True,
                 highlight_color="black", colorbar_label="mean activation: 4s − 9s",
-                title="Conv2D_3: average of all test 4s minus average of all test 9s")
+                title="Conv2D_3: average of the validation 4s minus average of the validation 9s")
 plt.show()
 
 # %%
-assert len(top_maps) == 8 and np.all(np.diff(diff.score[top_maps]) <= 0)
-assert diff.score[top_maps[0]] > 3 * np.median(diff.score), "a few maps should stand out clearly"
+assert len(top_maps) == 8 and np.all(np.diff(diff.score[top_maps]) <= 0), "largest score first"
+assert diff.score[top_maps[0]] > 2 * np.median(diff.score), "a few maps should stand out from the typical map"
 
 # %% [markdown]
 # ## 4 · Ambiguous digits
@@ -145,7 +171,7 @@ print(f"test 4s classified as 9: {n_4_as_9} of {np.sum(y_test == 4)}; test 9s cl
 
 # %% [markdown]
 # The reverse — 9s that look most like a 4 — and the 4s that the model still classifies correctly but with
-# the most doubt, the kind of case article VI discusses (its "4" got P(4) = 93.5 %, P(9) = 6.2 %):
+# the most doubt:
 
 # %%
 fig = plot_class_probabilities(probs[sel.ambiguous_9], true_labels=y_test[sel.ambiguous_9], highlight_class=4,
@@ -157,91 +183,211 @@ fig = plot_grids_side_by_side(model, "Dense_1", x_test, doubtful_4, labels=y_tes
 plt.show()
 
 # %% [markdown]
-# ## 5 · The article's claim, measured
+# ## 5 · The article's case: an unclear pattern, a confident 4
+#
+# Article VI's strange 4 is not a digit the model doubts. The article's CNN gives it P(4) = 93.5 % and
+# P(9) = 6.2 %, although at Conv2D_3 it no longer shows the points that marked the clear 4s. The doubtful
+# 4s above are a different case: there the model itself hesitates. To find the article's case in our model
+# we need a measure of "the pattern looks unclear":
+#
+# - take the digit's values on the 8 maps of section 3 (72 values),
+# - correlate them with the average pattern of the validation 4s and with that of the validation 9s
+#   (a correlation compares where the values are high and low, not how bright they are overall),
+# - **typicality** = correlation with the average 4 − correlation with the average 9. Clear 4s score high;
+#   a 4 with a negative typicality looks, on these maps, more like an average 9 than like an average 4.
+#
+# Among the test 4s that the model calls a 4 with P(4) ≥ 0.9 we take those with the lowest typicality.
+
+# %%
+print(inspect.getsource(helpers.activations.four_vs_nine.pattern_typicality))
+
+# %%
+is49 = np.isin(y_test, [4, 9])
+idx49 = np.flatnonzero(is49)                  # test image number of each row below
+y49 = y_test[is49]
+test_acts = activations_of_layers(model, ["Conv2D_3", "Dense_1"], x_test[is49])
+typicality = pattern_typicality(test_acts["Conv2D_3"], diff.mean_a, diff.mean_b, maps=top_maps)
+MIN_P = 0.9
+strange_4 = idx49[unclear_but_confident(typicality, probs[is49], y49, 4, min_probability=MIN_P, n=3)]
+typicality_of = dict(zip(idx49.tolist(), typicality))
+
+confident_4 = (y49 == 4) & (probs[is49, 4] >= MIN_P)
+print(f"test 4s with P(4) >= {MIN_P}: {confident_4.sum()} of {np.sum(y49 == 4)}; median typicality "
+      f"{np.median(typicality[confident_4]):.2f}; with a pattern closer to the average 9 (typicality < 0): "
+      f"{np.sum(confident_4 & (typicality < 0))}")
+for name, idx in [("clear 4s", sel.clear_4), ("4s still right, most doubt", doubtful_4),
+                  ("unclear pattern, confident", strange_4)]:
+    print(f"{name:27s} " + ", ".join(f"{i} (P(4)={probs[i, 4]:.3f}, typicality {typicality_of[i]:+.2f})" for i in idx))
+print(f"the article-style case: test image {strange_4[0]}, P(4) = {probs[strange_4[0], 4]:.4f}, "
+      f"P(9) = {probs[strange_4[0], 9]:.4f}, typicality {typicality_of[strange_4[0]]:+.2f}")
+
+# %%
+assert np.all(y_test[strange_4] == 4) and np.all(probs[strange_4, 4] >= MIN_P), "true 4s, confidently called 4"
+assert np.all(np.diff([typicality_of[i] for i in strange_4]) >= 0), "least typical first"
+assert typicality_of[strange_4[0]] == typicality[confident_4].min()
+
+# %% [markdown]
+# The digits, and their values on the 8 maps beside the two average patterns (one colour scale):
+
+# %%
+shown = [sel.clear_4[0], *strange_4]
+patterns = np.concatenate([diff.mean_a[None], diff.mean_b[None],
+                           test_acts["Conv2D_3"][np.searchsorted(idx49, shown)]])
+row_titles = [f"average of {np.sum(y49_val == 4)}\nvalidation 4s", f"average of {np.sum(y49_val == 9)}\nvalidation 9s"]
+row_titles += [f"test {i} ({'clear 4' if j == 0 else 'unclear 4'})\nP(4) = {probs[i, 4]:.3f}\n"
+               f"typicality {typicality_of[i]:+.2f}" for j, i in enumerate(shown)]
+fig = plot_selected_maps(patterns, top_maps, row_titles=row_titles, digits=[None, None, *x_test[shown]],
+                         suptitle="Conv2D_3, the 8 maps that differ most: average patterns, a clear 4 and "
+                                  "confident 4s with an unclear pattern")
+plt.show()
+fig = plot_class_probabilities(probs[strange_4], true_labels=y_test[strange_4], highlight_class=9,
+                               titles=[f"test image {i} (a 4), typicality {typicality_of[i]:+.2f}" for i in strange_4])
+plt.show()
+
+# %% [markdown]
+# Compare each row with the two average rows: the clear 4 repeats the pattern of the average 4, while the
+# rows below it match the average 9 at least as well (their typicality is printed beside them). Judged by
+# these maps alone, one would hesitate or say "9" — yet the model's probabilities leave little doubt. How
+# the network gets there from the same values is the question of the next section.
+#
+# ## 6 · The article's claim, measured
 #
 # Article VI argues: the points we can spot by eye on Conv2D_3 are not what decides; the dense layer
 # combines *all* 1152 values of Conv2D_3 linearly (weights, then ReLU) and finds patterns a human does not
-# see. We can test this with the simplest linear classifier, a **logistic regression**: train it to tell
+# see. We can test this with the simplest linear classifier, a **logistic regression**: fit it to tell
 # 4 from 9 using
 #
 # - the raw (standardized) pixels — the baseline without any CNN,
-# - only the 8 Conv2D_3 maps that differ most (72 values — the "spot the points" approach, but with fitted
-#   weights),
+# - only the 8 Conv2D_3 maps chosen in section 3 (72 values — the "spot the points" approach, but with
+#   fitted weights),
 # - all of Conv2D_3 (1152 values),
 # - the 100 values of Dense_1,
 #
-# trained on the 4s and 9s of the training set, evaluated on the test 4s and 9s it has never seen. The fit
-# is scikit-learn's `LogisticRegression` (the field's standard tool for such a "linear probe"), run to
-# convergence, so it gives the same numbers on every run:
+# fitted on the 4s and 9s among the training images, scored on the test 4s and 9s. The fit is
+# scikit-learn's `LogisticRegression` (the field's standard tool for such a "linear probe"), run to
+# convergence, so it gives the same numbers on every run. For comparison, two rules without any fitting:
+# the **typicality rule** of section 5 on the same 8 maps ("4" when the pattern correlates more with the
+# average 4 than with the average 9 — what we do when we compare grids by eye), and the whole CNN
+# ("9" when P(9) > P(4)).
 
 # %%
 print(inspect.getsource(helpers.activations.four_vs_nine.fit_logistic_regression))
 
 # %%
-train_idx = np.flatnonzero(np.isin(y_train, [4, 9]))
+train_idx = np.flatnonzero(np.isin(splits["y_train"], [4, 9]))
 if QUICK:
     train_idx = train_idx[:2000]
-train_acts = activations_of_layers(model, ["Conv2D_3", "Dense_1"], x_train[train_idx])
-y_tr, y_te = y_train[train_idx] == 9, y49 == 9          # 1 = "9", 0 = "4"
-train_features = {"pixels": helpers.to_model_input(x_train[train_idx]),
-                  "Conv2D_3, top 8 maps": train_acts["Conv2D_3"][..., top_maps],
+train_acts = activations_of_layers(model, ["Conv2D_3", "Dense_1"], splits["x_train"][train_idx])
+y_tr, y_te = splits["y_train"][train_idx] == 9, y49 == 9          # 1 = "9", 0 = "4"
+TOP = f"Conv2D_3, top {len(top_maps)} maps"
+train_features = {"pixels": helpers.to_model_input(splits["x_train"][train_idx]),
+                  TOP: train_acts["Conv2D_3"][..., top_maps],
                   "Conv2D_3, all maps": train_acts["Conv2D_3"], "Dense_1": train_acts["Dense_1"]}
-test_features = {"pixels": helpers.to_model_input(x_test[is49]),
-                 "Conv2D_3, top 8 maps": test_acts["Conv2D_3"][..., top_maps],
+test_features = {"pixels": helpers.to_model_input(x_test[is49]), TOP: test_acts["Conv2D_3"][..., top_maps],
                  "Conv2D_3, all maps": test_acts["Conv2D_3"], "Dense_1": test_acts["Dense_1"]}
 results = linear_separability(train_features, y_tr, test_features, y_te)
-cnn_4_vs_9 = float(np.mean((probs[is49, 9] > probs[is49, 4]) == y_te))
 
-print(f"trained on {len(train_idx)} training 4s and 9s, tested on {len(y_te)} test 4s and 9s")
-for name, (acc, fitted) in results.items():
-    print(f"  logistic regression on {name:22s} ({fitted.weights.size:4d} values): {acc:.4f}")
-print(f"  the whole CNN (P(9) > P(4))                          : {cnn_4_vs_9:.4f}")
+# which test 4s and 9s each classifier gets right
+right = {name: (fitted.probability(test_features[name]) >= 0.5) == y_te for name, (_, fitted) in results.items()}
+EYE = f"typicality rule, top {len(top_maps)} maps"
+right[EYE] = (typicality < 0) == y_te
+right["whole CNN"] = (probs[is49, 9] > probs[is49, 4]) == y_te
+acc = {name: float(np.mean(r)) for name, r in right.items()}
+n_wrong = {name: int(np.sum(~r)) for name, r in right.items()}
 
-fig, ax = plt.subplots(figsize=(7, 3))
-names = list(results) + ["whole CNN"]
-accs = [results[n][0] for n in results] + [cnn_4_vs_9]
-ax.barh(names, [100 * (1 - a) for a in accs], color=["grey", "tab:orange", "tab:orange", "tab:green", "tab:blue"])
+print(f"fitted on {len(train_idx)} training 4s and 9s; scored on {len(y_te)} test 4s and 9s; maps chosen on "
+      f"{len(y49_val)} validation 4s and 9s")
+print(f"{'':37s} values  accuracy  wrong  only this right / only Dense_1 right")
+for name, r in right.items():
+    size = results[name][1].weights.size if name in results else ""
+    paired = "" if name == "Dense_1" else f"{np.sum(r & ~right['Dense_1']):5d} / {np.sum(~r & right['Dense_1'])}"
+    print(f"  {name:35s} {size:>6}  {acc[name]:.4f}  {n_wrong[name]:5d}  {paired}")
+
+fig, ax = plt.subplots(figsize=(7.5, 3.2), constrained_layout=True)
+colors = {"pixels": "grey", TOP: "tab:orange", "Conv2D_3, all maps": "tab:orange", "Dense_1": "tab:green",
+          EYE: "tab:red", "whole CNN": "tab:blue"}
+ax.barh(list(right), [n_wrong[n] for n in right], color=[colors[n] for n in right])
 ax.invert_yaxis()
-ax.set_xlabel("test error on 4 vs 9 (%)")
-ax.set_title("How well a linear classifier separates 4 from 9")
+ax.set_xlabel(f"wrong among the {len(y_te)} test 4s and 9s")
+ax.set_title("4 or 9: errors of linear classifiers on each layer, and of two rules without fitting")
 plt.show()
 
 # %%
-acc = {name: a for name, (a, _) in results.items()}
-assert acc["Dense_1"] >= 0.98 and acc["Conv2D_3, all maps"] >= 0.97
 assert acc["Dense_1"] > acc["pixels"] and acc["Conv2D_3, all maps"] > acc["pixels"], "the CNN's layers should help"
-assert cnn_4_vs_9 >= 0.98
+assert acc["whole CNN"] > acc["pixels"], "the CNN should beat a linear classifier on pixels"
+# The CNN's own choice between 4 and 9 (P(9) > P(4)) is a linear function of Dense_1's values: the last layer
+# is linear and the softmax keeps the order. So a linear classifier on Dense_1 can do what the CNN does.
+assert acc["Dense_1"] >= acc["whole CNN"] - 0.01, "a linear read-out of Dense_1 should nearly match the CNN"
 
 # %% [markdown]
-# What the numbers say (exact values above; they depend a little on the training run):
-#
-# - Pixels alone already give a linear classifier about 97 %; every layer of the CNN does better.
-# - The information to tell 4 from 9 is **already linearly available in Conv2D_3** — a weighted sum of its
-#   values separates them almost as well as Dense_1 does. Even the 8 most different maps go a long way,
-#   *with fitted weights*: which is exactly what a human looking at grids does not have.
-# - Dense_1 packs this into 100 values (and a handful of its nodes carry most of it, see below). The
-#   "hidden pattern" of the article is a weighted combination over many maps — the kind of thing a dense
-#   layer computes, and the reason the ambiguous 4s above are decided by the MLP part, not by a few
-#   visible points.
-#
-# ## 6 · The Dense_1 nodes that separate 4 from 9
-#
-# For each node: the difference of its mean over test 4s and over test 9s, divided by its pooled standard
-# deviation (a standardized mean difference). Red: the node fires more for 4s; blue: more for 9s. The six
-# nodes with the largest |difference| are framed, on the same 10×10 layout as the Dense_1 grids above.
+# And the article's case of section 5? P(4) for the unclear 4s, from each fitted classifier and from the CNN:
 
 # %%
-separation = node_separation(test_acts["Dense_1"][y49 == 4], test_acts["Dense_1"][y49 == 9])
+rows_strange = np.searchsorted(idx49, strange_4)
+called_4 = {EYE: int(np.sum(typicality[rows_strange] > 0)), "whole CNN": int(np.sum(pred[strange_4] == 4))}
+print(f"{'':37s} " + "  ".join(f"test {i:>5d}" for i in strange_4))
+for name, (_, fitted) in results.items():
+    p4 = 1 - fitted.probability(test_features[name][rows_strange])
+    called_4[name] = int(np.sum(p4 > 0.5))
+    print(f"  P(4) from {name:25s} " + "  ".join(f"{p:10.3f}" for p in p4))
+print(f"  {'typicality (rule says 4 if > 0)':35s} " + "  ".join(f"{typicality_of[i]:+10.2f}" for i in strange_4))
+print(f"  {'P(4), whole CNN':35s} " + "  ".join(f"{probs[i, 4]:10.3f}" for i in strange_4))
+print(f"called a 4 (of these {len(strange_4)}): " + ", ".join(f"{name} {n}" for name, n in called_4.items()))
+kernel = model.get_layer("Dense_1").kernel
+print(f"weights from Conv2D_3's {kernel.shape[0]} values into Dense_1's {kernel.shape[1]} nodes: "
+      f"{kernel.shape[0] * kernel.shape[1]:,}")
+
+# %% [markdown]
+# What the numbers say — for the reference model, in the two tables above (check them on your own run:
+# several differences are a few images, so another training run can swap the order of close lines):
+#
+# - Pixels alone let a linear classifier get most 4s and 9s right; every CNN layer does better.
+# - **A handful of maps carry nearly all of it.** With fitted weights, the 8 maps chosen on the validation
+#   images — 72 of Conv2D_3's 1152 values — are within a few test images of all 128 maps. The points where
+#   4s and 9s differ on average are not too weak to decide, as long as they are *weighted*.
+# - **What looking does not supply is the weights.** On the very same 8 maps, the typicality rule, which
+#   compares a digit with the average 4 and the average 9 without fitted weights, makes clearly more errors
+#   than the logistic regression (the "wrong" column).
+# - **The unclear 4s of section 5** are 9s to the typicality rule — that is how they were chosen — but
+#   fitted weights on the same values, on the 8 maps or on all of Conv2D_3, call most of them 4s, and the
+#   read-out of Dense_1 calls all of them 4s, as the CNN does (the "called a 4" line). Which of the three a
+#   Conv2D_3 classifier misses, if any, changes from fit to fit: three rare digits are an illustration,
+#   the error counts above are the measurement.
+# - **Dense_1 adds little that a linear read-out of Conv2D_3 lacks.** A logistic regression on Dense_1 comes
+#   within a few test images of the whole CNN (the assert above says why it can), and the one on all of
+#   Conv2D_3 is within a few test images of it. The column "only this right / only Dense_1 right" counts
+#   the test images on which the two disagree: that, not the order of two nearly equal accuracies, is the
+#   fair comparison.
+#
+# So, measured, the article's conclusion needs a correction. What separates 4 from 9 is not hidden in
+# "many maps" where only the MLP can see it: a few maps of Conv2D_3 hold almost all of it. What the eye
+# lacks are the weights — a learned linear combination of the values, which is what the MLP part computes
+# (its weights into Dense_1, counted above, are learned together with the filters). Beyond a linear
+# read-out of Conv2D_3, the hidden layer with its ReLU adds at most the few test images between the lines
+# "all maps" and "Dense_1".
+#
+# ## 7 · The Dense_1 nodes that separate 4 from 9
+#
+# For each node: the difference of its mean over the validation 4s and over the validation 9s, divided by
+# its pooled standard deviation (a standardized mean difference). Red: the node fires more for 4s; blue: more
+# for 9s. The six nodes with the largest |difference| are framed, on the same 10×10 layout as the Dense_1
+# grids above. They are chosen on the validation images; the test images then show whether the choice
+# holds.
+
+# %%
+separation = node_separation(val_acts["Dense_1"][y49_val == 4], val_acts["Dense_1"][y49_val == 9])
 best_nodes = np.argsort(-np.abs(separation), kind="stable")[:6]
-print("best separating Dense_1 nodes:", ", ".join(f"{k} ({separation[k]:+.2f})" for k in best_nodes))
+test_separation = node_separation(test_acts["Dense_1"][y49 == 4], test_acts["Dense_1"][y49 == 9])
+print("best separating Dense_1 nodes (validation → test):",
+      ", ".join(f"{k} ({separation[k]:+.2f} → {test_separation[k]:+.2f})" for k in best_nodes))
 weights = results["Dense_1"][1].weights
 print("largest |weight| in the Dense_1 logistic regression:", np.argsort(-np.abs(weights))[:6].tolist())
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
-mean4, mean9 = test_acts["Dense_1"][y49 == 4].mean(0), test_acts["Dense_1"][y49 == 9].mean(0)
+mean4, mean9 = val_acts["Dense_1"][y49_val == 4].mean(0), val_acts["Dense_1"][y49_val == 9].mean(0)
 vmax = max(mean4.max(), mean9.max())
-for ax, values, title in [(axes[0], mean4, "mean Dense_1 activation, test 4s"),
-                          (axes[1], mean9, "mean Dense_1 activation, test 9s")]:
+for ax, values, title in [(axes[0], mean4, "mean Dense_1 activation, validation 4s"),
+                          (axes[1], mean9, "mean Dense_1 activation, validation 9s")]:
     image = draw_grid(ax, values, cmap="jet", vmin=0, vmax=vmax, highlight=best_nodes, highlight_color="white",
                       show_indices=True)
     ax.set_title(title)
@@ -249,32 +395,37 @@ fig.colorbar(image, ax=axes[:2].tolist(), shrink=0.8, label="activation")
 lim = np.abs(separation).max()
 image = draw_grid(axes[2], separation, cmap="RdBu_r", vmin=-lim, vmax=lim, highlight=best_nodes,
                   highlight_color="black", show_indices=True)
-axes[2].set_title("standardized difference 4s − 9s")
+axes[2].set_title("standardized difference 4s − 9s (validation)")
 fig.colorbar(image, ax=axes[2], shrink=0.8, label="(mean 4 − mean 9) / std")
 plt.show()
 
 # %%
-assert np.abs(separation[best_nodes[0]]) > 1.5, "at least one node should separate 4 and 9 strongly"
+assert np.abs(separation[best_nodes[0]]) > 1.0, "at least one node should separate 4 and 9 clearly"
+assert np.sign(test_separation[best_nodes[0]]) == np.sign(separation[best_nodes[0]]), \
+    "the best node, chosen on the validation images, should separate the test images the same way round"
 
 # %% [markdown]
 # ## What you should have seen
 #
-# - Clear 4s and clear 9s, found by the model's confidence, and on average over all test 4s and 9s a
+# - Clear 4s and clear 9s, found by the model's confidence, and — averaged over the validation 4s and 9s — a
 #   handful of Conv2D_3 maps that differ most.
 # - Ambiguous 4s whose Conv2D_3 grids no longer show the "typical" points of a 4 clearly. Only a handful of
 #   the about 2000 test 4s and 9s get the wrong one of the two labels; for most 4s and 9s the model is sure.
-# - A logistic regression on all Conv2D_3 values, and even more so on Dense_1's 100 values, separates 4s
-#   from 9s at about 99 % — far better than on pixels. The deciding pattern is a weighted combination
-#   across maps: that is what the MLP part of the CNN computes.
+# - The article's case, found by a rule: 4s whose pattern on the top maps is closer to the average 9 than to
+#   the average 4, which the model still calls 4s with P(4) of 0.9 or more.
+# - Chosen on validation images and scored on test images, a logistic regression on those few maps comes
+#   close to one on all of Conv2D_3 and to Dense_1; comparing with the average patterns instead, without
+#   fitted weights, does clearly worse. What decides is a weighted combination, which is what the MLP part
+#   computes; it does not need many maps.
 # - A few Dense_1 nodes respond very differently to 4s and 9s; on the 10×10 grid they are where the mean
-#   activations of 4s and 9s differ most.
+#   activations of 4s and 9s differ most, and they keep their sign on the test images.
 #
 # ## Exercise · how many Dense_1 nodes does a linear classifier need?
 #
-# Write `accuracy_with_top_nodes(k)` that trains a logistic regression on only the `k` Dense_1 nodes with
-# the largest |separation| (use `train_acts`, `test_acts`, `y_tr`, `y_te`, `separation` and
-# `linear_separability` from above) and returns its accuracy on the test 4s and 9s. The check tries
-# k = 1, 3, 10, 100.
+# Write `accuracy_with_top_nodes(k)` that fits a logistic regression on only the `k` Dense_1 nodes with
+# the largest |separation| (the ranking of section 7, made on the validation images; use `train_acts`,
+# `test_acts`, `y_tr`, `y_te`, `separation` and `linear_separability` from above) and returns its accuracy
+# on the test 4s and 9s. The check tries k = 1, 3, 10, 100.
 
 # %%
 def accuracy_with_top_nodes(k):
@@ -284,13 +435,17 @@ def accuracy_with_top_nodes(k):
 
 
 # %%
-# self-check: all 100 nodes in the order of separation must give exactly the Dense_1 result of section 5,
-# and a few nodes must already do far better than guessing
+# self-check: all 100 nodes in the order of separation must give exactly the Dense_1 result of section 6,
+# and 3 well-chosen nodes must close most of the gap between guessing and all 100 nodes
 with self_check():
     top = {k: accuracy_with_top_nodes(k) for k in (1, 3, 10, 100)}
     for k, accuracy in top.items():
         print(f"top {k:3d} nodes: accuracy {accuracy:.4f}")
+    # the same nodes in another order: the same classifier, up to at most one test image
     assert abs(top[100] - acc["Dense_1"]) <= 1 / len(y_te) + 1e-12, \
-        f"all 100 nodes give {top[100]:.4f}, but Dense_1 gave {acc['Dense_1']:.4f} in section 5"  # same nodes, other order
-    assert top[3] > 0.9, f"3 nodes give only {top[3]:.4f}: did you take the nodes with the largest |separation|?"
+        f"all 100 nodes give {top[100]:.4f}, but Dense_1 gave {acc['Dense_1']:.4f} in section 6"
+    guessing = max(np.mean(y_te), 1 - np.mean(y_te))   # always answering the more frequent digit
+    floor = guessing + 0.8 * (acc["Dense_1"] - guessing)
+    assert top[3] >= floor, (f"3 nodes give only {top[3]:.4f} (need {floor:.4f}): did you take the nodes with "
+                             "the largest |separation|?")
 print("exercise solved")
