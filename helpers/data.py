@@ -213,13 +213,21 @@ def as_image_batch(images) -> np.ndarray:
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
         raise ValueError(f"Expected MNIST images of shape (N, 28, 28) or (N, 28, 28, 1) (one image: (28, 28) or "
                          f"(28, 28, 1)); got {np.shape(images)}.")
-    finite = np.isfinite(x)
+    return check_finite(x)
+
+
+def check_finite(images: np.ndarray, what: str = "image") -> np.ndarray:
+    """Return ``images`` (a batch, first axis = image) if every pixel is finite; otherwise raise
+    :class:`NonFiniteImageError` naming how many pixels and which images. NaN or inf would run through the
+    network silently and come back as NaN everywhere. The one finiteness check of the course: used by
+    :func:`as_image_batch` (so by every tool that takes MNIST images) and by the dream carving's photos."""
+    finite = np.isfinite(images)
     if not finite.all():
-        # NaN or inf would run through the network silently and come back as NaN everywhere
-        bad = np.flatnonzero(~finite.reshape(len(x), -1).all(axis=1))
-        raise NonFiniteImageError(f"{int((~finite).sum())} pixel values are NaN or infinite, in image(s) "
-                         f"{bad[:10].tolist()}{' …' if len(bad) > 10 else ''} of {len(x)}; give finite pixel values.")
-    return x
+        bad = np.flatnonzero(~finite.reshape(len(images), -1).all(axis=1))
+        raise NonFiniteImageError(f"{int((~finite).sum())} pixel values are NaN or infinite, in {what}(s) "
+                                  f"{bad[:10].tolist()}{' …' if len(bad) > 10 else ''} of {len(images)}; give "
+                                  "finite pixel values.")
+    return images
 
 
 def standardize_tensor(x):

@@ -71,3 +71,7 @@ def test_bad_arguments(cnn, data):
         ActivationExplorer(cnn, images, labels, layers=["Conv2D_1"], layer="Conv2D_3", render=False)
     with pytest.raises(IndexError, match="0..4"):
         ActivationExplorer(cnn, images, labels, index=5, render=False)
+    broken = images.astype(np.float32)
+    broken[3, 5, 5] = np.inf                   # refused when the explorer is made, not when image 3 is shown
+    with pytest.raises(ValueError, match=r"1 pixel values are NaN or infinite, in image\(s\) \[3\] of 5"):
+        ActivationExplorer(cnn, broken, labels, render=False)

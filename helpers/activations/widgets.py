@@ -13,6 +13,7 @@ import numpy as np
 from ..explorer import FigureExplorer
 from .grids import activation_grid
 from ..model import check_layer_name, model_layer_names
+from ..data import as_image_batch
 from .maps import check_index, layer_activations
 from .plots import DEFAULT_CMAP, plot_digit_and_grid
 
@@ -42,6 +43,7 @@ class ActivationExplorer(FigureExplorer):
         if layer not in options:
             raise ValueError(f"The start layer {layer!r} is not among the offered layers {options}.")
         check_index(index, len(images), f"the {what}s")
+        as_image_batch(images)          # shape and finite pixels, checked once here rather than at each redraw
         self.index = widgets.BoundedIntText(value=index, min=0, max=len(images) - 1, description=f"{what}:",
                                             style={"description_width": "initial"})
         self.layer = widgets.Dropdown(options=options, value=layer, description="layer:")

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..arguments import check_count, check_non_negative, check_positive
+from ..data import check_finite
 from ..oip import My_OIP
 from .photo import MIN_SIDE, Photo
 from .images import (CNN_SIZE, back_to_size, cnn_input, cut_quadrants, parse_quadrants, paste_quadrants,
@@ -57,8 +58,7 @@ class DreamCarver:
         if quadrants and (x.shape[0] % 2 or x.shape[0] < 2 * MIN_SIDE):
             raise ValueError(f"Carving quadrants needs an even working size of at least {2 * MIN_SIDE} px "
                              f"(each quadrant at least {MIN_SIDE} px); got {x.shape[0]}.")
-        if not np.all(np.isfinite(x)):
-            raise ValueError("The image contains NaN or infinite values.")
+        check_finite(x[None], what="photo")
         return tf.image.per_image_standardization(x[None, :, :, None]).numpy()[0, :, :, 0]
 
     def _sub_maps(self, sub_maps, map_index, quadrants) -> tuple:
