@@ -20,6 +20,12 @@ def check_count(name: str, value, minimum: int = 0) -> int:
     return int(value)
 
 
+def check_seed(name: str, value):
+    """A random seed: None (a fresh random draw) or a whole number ≥ 0 (numpy's generators refuse negative
+    seeds with a message that names neither the argument nor the rule)."""
+    return None if value is None else check_count(name, value, 0)
+
+
 def check_positive(name: str, value) -> float:
     """``value`` as a float if it is a finite number > 0 (a step size: 0 would not move, a negative one would
     descend, an infinite one would blow the image up)."""

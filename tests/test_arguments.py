@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers.arguments import check_count, check_non_negative, check_positive
+from helpers.arguments import check_count, check_non_negative, check_positive, check_seed
 
 
 def test_whole_numbers_pass_as_int():
@@ -36,3 +36,9 @@ def test_zero_switches_off_but_negative_is_refused():
         check_non_negative("noise", -1)
     with pytest.raises(ValueError, match="finite"):
         check_non_negative("noise", float("inf"))
+
+
+def test_seeds_are_none_or_whole_numbers_from_zero():
+    assert check_seed("seed", None) is None and check_seed("seed", np.int64(3)) == 3
+    with pytest.raises(ValueError, match="seed must be at least 0; got -1"):
+        check_seed("seed", -1)

@@ -70,6 +70,7 @@ def test_in_process_run_with_a_photo_file(tmp_path, capsys):
     (["--quadrants", "corners"], "'all', 'none'"),
     (["--iterations", "0"], "--iterations must be at least 1"),
     (["--steps", "-2"], "--steps must be at least 0"),
+    (["--noise", "0.1", "--seed", "-1"], "--seed must be at least 0; got -1"),
     (["--size", "20"], "--size must be at least 28"),
     (["--size", "61"], "even"),
     (["--size", "100000"], "--size must be at most 4096 px"),   # refused before anything is allocated

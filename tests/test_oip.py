@@ -231,6 +231,9 @@ def test_bad_model_argument():
     (lambda o: o.perfect_digits(n_epochs=0), ValueError, "n_epochs must be at least 1"),
     (lambda o: o.perfect_digits(n_epochs=3, epsilon=-1), ValueError, "epsilon.*positive"),
     (lambda o: o.ascend(np.zeros((1, 28, 28)), 0, n_steps=2.5), TypeError, "n_steps must be a whole number"),
+    (lambda o: o.derive(0, n_epochs=5, seed=-1), ValueError, "seed must be at least 0; got -1"),
+    (lambda o: o.derive(0, n_epochs=5, precursor=True, seed=-1), ValueError, "seed must be at least 0"),
+    (lambda o: o.perfect_digits(n_epochs=5, seed=-1), ValueError, "seed must be at least 0"),
 ])
 def test_bad_inputs(untrained, call, error, words):
     with pytest.raises(error, match=words):

@@ -32,10 +32,12 @@ def check_arg(check, option: str, value, *args):
         raise CliError(str(exc)) from exc
 
 
-def check_steps(steps: int) -> None:
-    from ..arguments import check_count
+def check_steps_and_seed(args) -> None:
+    """The options every command shares (add_common_options): --steps at least 1, --seed at least 0."""
+    from ..arguments import check_count, check_seed
 
-    check_arg(check_count, "--steps", steps, 1)
+    check_arg(check_count, "--steps", args.steps, 1)
+    check_arg(check_seed, "--seed", args.seed)
 
 
 def use_agg() -> None:

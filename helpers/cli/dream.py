@@ -6,7 +6,7 @@ import os
 import sys
 
 from . import CliError
-from ..arguments import check_count, check_non_negative
+from ..arguments import check_count, check_non_negative, check_seed
 from .checks import check_arg, load_oip
 
 DESCRIPTION = """\
@@ -88,6 +88,7 @@ def run(args) -> None:
     if quadrants and (args.size % 2 or args.size < 2 * MIN_SIDE):
         raise CliError(f"--size must be even and at least {2 * MIN_SIDE} when quadrants are carved; got {args.size}.")
     check_arg(check_non_negative, "--noise", args.noise)
+    check_arg(check_seed, "--seed", args.seed)
     if args.photo != DEFAULT_PHOTO and not os.path.isfile(args.photo):
         raise CliError(f"PHOTO: no file {args.photo}; give a JPEG/PNG file or `default`.")
 

@@ -6,7 +6,7 @@ import sys
 
 from . import CliError
 from ..files import written_atomically
-from .checks import add_common_options, check_out, check_steps, load_oip, use_agg
+from .checks import add_common_options, check_out, check_steps_and_seed, load_oip, use_agg
 
 GALLERY_HELP = """\
 Derive the pattern (OIP) of every map of a conv layer in one batched run, with the precursor search
@@ -36,7 +36,7 @@ def run(args) -> None:
 
     out = check_out("--out", args.out, args.overwrite, (".png",))
     csv = check_out("--losses", args.losses, args.overwrite, (".csv",)) if args.losses else None
-    check_steps(args.steps)
+    check_steps_and_seed(args)
     use_agg()
     import matplotlib.pyplot as plt
 

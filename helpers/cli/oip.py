@@ -6,7 +6,7 @@ import sys
 
 from . import CliError
 from ..arguments import check_positive
-from .checks import add_common_options, check_arg, check_out, check_steps, load_oip, use_agg
+from .checks import add_common_options, check_arg, check_out, check_steps_and_seed, load_oip, use_agg
 
 OIP_HELP = """\
 Derive the pattern (OIP) of one map: an image that makes the map's mean activation large, grown by
@@ -52,7 +52,7 @@ def run(args) -> None:
     gif = check_out("--gif", args.gif, args.overwrite, (".gif",)) if args.gif else None
     if gif is not None and gif.resolve() == out.resolve():
         raise CliError("--out and --gif name the same file.")
-    check_steps(args.steps)
+    check_steps_and_seed(args)
     check_arg(check_positive, "--epsilon", args.epsilon)
     if args.no_precursor and (min(args.factors) < 0 or max(args.factors) <= 0):
         raise CliError(f"--factors must be ≥ 0 with at least one > 0; got {','.join(map(str, args.factors))}.")

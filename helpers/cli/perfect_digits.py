@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from . import CliError
-from .checks import add_common_options, check_out, check_steps, load_oip, use_agg
+from .checks import add_common_options, check_out, check_steps_and_seed, load_oip, use_agg
 
 DIGITS_HELP = """\
 The output layer's "patterns": for each digit 0..9, an image grown from faint noise that maximizes the
@@ -25,7 +25,7 @@ def run(args) -> None:
     from .progress import stage
 
     out = check_out("--out", args.out, args.overwrite, (".png",))
-    check_steps(args.steps)
+    check_steps_and_seed(args)
     use_agg()
     import matplotlib.pyplot as plt
 

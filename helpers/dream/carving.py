@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ..arguments import check_count, check_non_negative, check_positive
+from ..arguments import check_count, check_non_negative, check_positive, check_seed
 from ..data import check_finite
 from ..oip import My_OIP
 from .photo import MIN_SIDE, Photo
@@ -148,7 +148,7 @@ class DreamCarver:
         epsilon = check_positive("epsilon (the ascent's step size)", epsilon)
         noise = check_non_negative("noise", noise)
         prep = self.prepare(image, quads, undo_tile_standardization)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed("seed", seed))
         current = prep.image
         full_losses, tile_losses, history = [], [], []
         for it in tqdm(range(iterations), desc="carving", unit="iteration", disable=not progress):

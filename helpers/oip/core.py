@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ..arguments import check_count, check_non_negative, check_positive
+from ..arguments import check_count, check_non_negative, check_positive, check_seed
 from ..data import as_image_batch
 from ..model import check_layer_name, class_scores_model, image_submodel, load_model_file, load_reference_model
 from .engine import VISUAL_LAYER_TYPES, Ascent, plain_chain
@@ -163,7 +163,7 @@ class My_OIP:
         Taught in notebook 06, section 7.
         """
         idx = self.check_maps(map_indices)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed("seed", seed))
         best = np.full(len(idx), -np.inf, dtype=np.float32)
         starts = np.zeros((len(idx), IMAGE_SIZE, IMAGE_SIZE, 1), np.float32)
         mixes = [tuple(factors)] + [tuple(np.clip(np.asarray(factors) + 0.25 * r, 0, None))
@@ -204,6 +204,7 @@ class My_OIP:
             raise ValueError(f"n_reports={n_reports} is larger than n_epochs={n_epochs}; "
                              "ask for fewer snapshots or more steps.")
         jitter = check_count("jitter", jitter, 0)
+        seed = check_seed("seed", seed)
         tv_weight = check_non_negative("tv_weight", tv_weight)
         start_act = np.full(len(idx), np.nan, np.float32)
         if start is not None:
@@ -264,6 +265,7 @@ class My_OIP:
         Taught in notebook 06, section 9."""
         n_epochs = check_count("n_epochs", n_epochs, 1)
         epsilon = check_positive("epsilon (the step size)", epsilon)
+        seed = check_seed("seed", seed)
         ascent = self._logit_ascent()
         n_classes = ascent.n_channels
         starts = initial_image(factors, scales, n_classes, seed)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from ..arguments import check_seed
+
 ARTICLE_SCALES = ((3, 3), (7, 7), (14, 14), (28, 28))
 ARTICLE_FACTORS = (0.5, 0.5, 0.5, 0.5)
 # Long wavelengths only: the precursor's candidates (article X).
@@ -16,7 +18,7 @@ def fluctuation_components(scales=ARTICLE_SCALES, n: int = 1, seed=None) -> np.n
     """Random fluctuations in [-1, 1] on coarse grids (one per scale), smoothly (bicubic) scaled up to
     28×28. Returns (n_scales, n, 28, 28, 1), unweighted: :func:`initial_image` mixes them.
     Taught in notebook 06, section 3."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     comps = []
     for scale in scales:
         h, w = (scale, scale) if np.isscalar(scale) else scale
