@@ -22,7 +22,7 @@ DEFAULT_ITERATIONS = 4
 
 class DreamCarver:
     """Carve photos with the maps of one layer of a CNN (default: the reference model's Conv2D_3).
-    Built in notebook 08's setup cell and used in sections 1-7.
+    Built in notebook 08's setup cell and used in sections 1-8.
 
     >>> carver = DreamCarver()
     >>> dream = carver.carve(load_photo("default"), map_index=56, quadrants="all")

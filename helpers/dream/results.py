@@ -63,7 +63,7 @@ class CarvingStep:
 @dataclass
 class DreamResult:
     """A carved image and how it was made. ``image`` is standardized; :meth:`display` makes it viewable.
-    Returned by :meth:`DreamCarver.carve`; used in notebook 08, sections 3-6."""
+    Returned by :meth:`DreamCarver.carve`; used in notebook 08, sections 3-7."""
 
     image: np.ndarray                 # (S, S) final image, standardized
     original: np.ndarray              # (S, S) the standardized photo it started from

@@ -20,7 +20,7 @@ QUADRANT_CHOICES = ("all", "none", "1,4", "2,3", "1", "2", "3", "4")
 
 class DreamExplorer(FigureExplorer):
     """Sliders for the two maps and the iterations, a quadrant choice, and the callback that re-carves.
-    Built by :func:`dream_explorer` in notebook 08, section 7.
+    Built by :func:`dream_explorer` in notebook 08, section 8.
 
     Every change re-runs :meth:`helpers.dream.DreamCarver.carve`; afterwards ``result`` (a
     :class:`~helpers.dream.DreamResult`) and ``status`` (one line of text) are up to date, and with
@@ -92,5 +92,5 @@ class DreamExplorer(FigureExplorer):
 
 def dream_explorer(carver: DreamCarver, photo: Photo, **kwargs) -> DreamExplorer:
     """Build the explorer (see :class:`DreamExplorer`); show it by making it a cell's last expression.
-    Used in notebook 08, section 7."""
+    Used in notebook 08, section 8."""
     return DreamExplorer(carver, photo, **kwargs)

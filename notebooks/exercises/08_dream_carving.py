@@ -23,6 +23,8 @@
 #   smaller length scale,
 # - the pitfall of pasting carved quadrants back naively, and how undoing each tile's standardization fixes it,
 # - how different maps dream differently about the same photo.
+# - the article's own setting — only the lower-right quadrant carved as well — with a map chosen because it
+#   fires there, and which course function does each of the article's numbered steps.
 #
 # This follows the article series "Deep Dreams of a CNN trained on MNIST data", parts I–III (carving the
 # full image with one map, then adding sub-images), including the addendum of part III about standardized
@@ -38,7 +40,7 @@ import numpy as np
 
 import helpers
 from helpers import DreamCarver, dream_explorer, load_photo, quick_mode
-from helpers.dream import back_to_size
+from helpers.dream import back_to_size, clip_contrast, parse_quadrants
 from helpers.dream.plots import dreams_side_by_side, iteration_figure, preparation_figure
 from helpers.exercise_check import self_check
 
@@ -267,7 +269,142 @@ assert all(not d.message for d in dreams), "all four maps respond to this photo"
 assert min(np.abs(a.image - b.image).mean() for i, a in enumerate(dreams) for b in dreams[i + 1:]) > 0.05
 
 # %% [markdown]
-# ## 7 · Try it yourself
+# ## 7 · The article's setting: only the lower-right quadrant
+#
+# Deep Dreams III tried its sub-image step on a single quadrant first: the lower-right one, carved with the
+# same map as the full image (the article's map 56). Its result: the worm-like strokes of that map all over
+# the roses, plus a new feature in the lower-right corner — a "wheel", or two 9-like bows close together.
+#
+# Here is that setting with our model. The lower-right quadrant is quadrant 4 in our numbering
+# (`parse_quadrants`, read like text: 1 top left, 2 top right, 3 bottom left, 4 bottom right). Map 56 of
+# the article's network means nothing for ours: every training run learns its own features in its own
+# order. So we pick the map by what the article's choice needs — it must *fire* on the lower-right quadrant.
+# The criterion: among the maps that respond (mean activation > 0) both to the 28×28 photo and to the 28×28
+# version of quadrant 4 — the full-image step uses the same map, so it has to see the whole photo too — take
+# the one with the largest mean activation on quadrant 4. The activations are the ones of section 2.
+
+# %%
+LOWER_RIGHT = 4
+assert helpers.dream.QUADRANT_NAMES[LOWER_RIGHT] == "bottom right" and parse_quadrants("4") == (LOWER_RIGHT,)
+row = 1 + prep.quadrants.index(LOWER_RIGHT)            # row 0 of `acts` is the full image, then the quadrants
+fires_there = carver.responsive_maps(photo, quadrants=str(LOWER_RIGHT))   # respond to the photo and quadrant 4
+ranking = fires_there[np.argsort(-acts[row, fires_there], kind="stable")]
+QUAD4_MAP = int(ranking[0])
+print(f"{len(fires_there)} maps respond to the full photo and to quadrant 4; by their activation on quadrant 4:")
+for m in ranking[:5]:
+    print(f"  map {m:3d}: quadrant 4 {acts[row, m]:.3f}   full image {acts[0, m]:.3f}   "
+          f"quadrants 1-4 " + " ".join(f"{a:.3f}" for a in acts[1:, m]))
+print(f"chosen: map {QUAD4_MAP}")
+prefers_4 = [int(m) for m in ranking if np.argmax(acts[1:, m]) == row - 1]
+print(f"maps among them that fire more on quadrant 4 than on any other quadrant: {prefers_4[:5]} ...")
+
+# %%
+lower_right = carver.carve(photo, QUAD4_MAP, quadrants=str(LOWER_RIGHT), iterations=ITERATIONS, steps=STEPS)
+no_quadrant = carver.carve(photo, QUAD4_MAP, quadrants="none", iterations=ITERATIONS, steps=STEPS)
+before = float(acts[row, QUAD4_MAP])
+after = float(carver.oip.map_activations(carver.prepare(lower_right.image, LOWER_RIGHT).tiles_small)[0, QUAD4_MAP])
+print(lower_right)
+print(f"map {QUAD4_MAP} on the 28×28 quadrant 4: {before:.3f} in the photo, {after:.3f} after the carving "
+      f"({after / before:.1f}×)")
+
+# %%
+half = SIZE // 2
+shown = [clip_contrast(img, photo.image) for img in (photo.image, no_quadrant.image, lower_right.image)]
+panels = [(photo.color, "the photo"), (shown[1], f"map {QUAD4_MAP}, full image only"),
+          (shown[2], f"map {QUAD4_MAP}, full image + quadrant 4"),
+          (shown[0][half:, half:], "quadrant 4 before"), (shown[2][half:, half:], "quadrant 4 after")]
+fig, axes = plt.subplots(1, 5, figsize=(17, 3.9))
+for ax, (img, title) in zip(axes, panels):
+    ax.imshow(img, cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+for ax in axes[:3]:                                    # mark the carved quadrant
+    ax.add_patch(plt.Rectangle((half - 0.5, half - 0.5), half, half, fill=False, ec="tab:orange", lw=1.5))
+fig.suptitle(f"Deep Dreams III's setting: the lower-right quadrant carved as well "
+             f"({ITERATIONS} iterations of {STEPS} ascent steps, epsilon {lower_right.epsilon})")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The criterion asks how strongly a map fires *on* quadrant 4, not whether it prefers that quadrant: the chosen
+# map may fire even more strongly elsewhere (compare its activations on quadrants 1-4 above). The maps listed
+# last are the ones that single out quadrant 4 — try one of them (exercise ideas at the end).
+#
+# Compare the second and third pictures: the full-image step puts the map's pattern everywhere at the coarse
+# scale of the 28×28 small pixels; the quadrant step adds it inside quadrant 4 once more, at half that scale —
+# smaller, denser copies of the same strokes, like the article's "wheel". The printout shows how much more
+# strongly the map now fires on the 28×28 version of that quadrant.
+#
+# Where the quadrant step acts: the difference between the two carvings (with and without quadrant 4) lies
+# mostly inside quadrant 4. It is not all there, because each later iteration shrinks the whole image again,
+# so the full-image step sees — and spreads a little of — what the quadrant step added.
+
+# %%
+change = np.abs(lower_right.image - no_quadrant.image)
+share = float(change[half:, half:].sum() / change.sum())
+print(f"share of the difference that lies in quadrant 4: {share:.0%}")
+assert acts[row, QUAD4_MAP] > 0 and acts[0, QUAD4_MAP] > 0, "the chosen map fires on quadrant 4 and on the photo"
+assert not lower_right.message, "the chosen map responds to both regions it carves"
+assert after > 1.5 * before, "carving must make the map fire more strongly on quadrant 4"
+assert share > 0.5, "the quadrant step changes mostly its own quadrant"
+
+# %% [markdown]
+# ### The article's steps in the course
+#
+# The article numbers its procedure: steps 1–6 prepare the image once, step 7 is the main loop A (steps LA-1
+# to LA-4 for the full image), and the optional loop B over the sub-images (LB-1 to LB-7) sits inside it.
+# The course's steps 1–9 of section 3 are the same per-iteration steps, counted through:
+#
+# | article step | what happens | course step (section 3) | where in `helpers` |
+# |---|---|---|---|
+# | 1 | the photo at working size as a tensor | setup | `load_photo("default", size=SIZE)`; `DreamCarver.prepare` standardizes it |
+# | 2 | shrink to 28×28 and enlarge back | section 1 | `prepare` → `cnn_input`, `back_to_size` (`prep.small`, `prep.enlarged`) |
+# | 3 | the detail correction of the full image | section 1 | `prepare` → `prep.correction` (as in `detail_correction`) |
+# | 4 | cut the quadrants | section 1 | `prepare(photo, quadrants="4")` → `cut_quadrants` (only the chosen ones, `parse_quadrants`) |
+# | 5 | shrink and enlarge each quadrant | section 1 | `prepare` → `prep.tiles_small` (each tile standardized first, `tile_statistics`) |
+# | 6 | the quadrants' detail corrections | section 1 | `prepare` → `prep.tile_corrections` |
+# | 7 (loop A) | 4–6 iterations | the loop | `carve(..., iterations=ITERATIONS)` |
+# | LA-1 | the 28×28 image as the CNN's input | 1 | `carve_full_image`: `cnn_input(current)` |
+# | LA-2 | OIP ascent, 20 < N < 40 steps | 2 | `My_OIP.ascend(small, [map_index], steps, epsilon)`; `carve(..., steps=STEPS, epsilon=...)` |
+# | LA-3 | enlarge (bicubic) | 3 | `back_to_size(small_out, size)` |
+# | LA-4 | add the detail correction | 4 | `enlarged + correction`, standardized |
+# | LA-5 (loop B) | over the chosen sub-images | 5–9 | `carve_quadrants`, called with `carve(..., quadrants="4", sub_maps=...)` |
+# | LB-1 | cut the quadrant from the carved full image | 5 | `cut_quadrants(full, quadrants)` |
+# | LB-2 | shrink it to 28×28 | 6 | `tile_statistics`, then `cnn_input` |
+# | LB-3 | OIP ascent on it | 7 | `My_OIP.ascend(small_in, maps, steps, epsilon)` — all chosen quadrants in one batch |
+# | LB-4 | enlarge it | 8 | `back_to_size(small_out, half)` |
+# | LB-5 | add its detail correction | 8 | `+ tile_corrections`, then `× std + mean` (the addendum, section 5) |
+# | LB-6 | put it back into the full image | 9 | `paste_quadrants`, then standardize |
+# | LB-7 | shrink the new image for the next pass of loop A | (1 of the next iteration) | `carve` hands `result` on; `carve_full_image` shrinks it |
+#
+# The settings, the article's code against ours:
+#
+# | setting | article (Deep Dreams III) | this notebook |
+# |---|---|---|
+# | working size, quadrant size | 560, 280 px | 560, 280 px (quick mode: 280, 140) |
+# | iterations of loop A | 4 (text: 4–6) | `ITERATIONS` = 4 (quick mode: 3) |
+# | ascent steps per cycle and region | 30 (text: 20 < N < 40) | `STEPS` = 30 |
+# | epsilon (step size of the normalized gradient) | 0.01 | 0.01 (`carve`'s default) |
+# | early stop on convergence | off | off (`ascend` always runs all steps) |
+# | map, full image / quadrant | 56 / 56 | the map chosen above, for both |
+# | pasting the quadrant back | carved tile pasted as it comes out | tile's standardization undone first |
+#
+# Where we differ, and why: the map number (our network's features are numbered differently; we choose by a
+# measured criterion instead); the quick mode (CI runs the notebook at half the size and one iteration fewer,
+# to stay fast); and the paste, which follows the article's own addendum — a quadrant of a standardized image
+# is not standardized itself, so its mean and std are put back before pasting (section 5). The photo differs
+# too (a portrait that ships with matplotlib instead of the roses), so do not expect a wheel: expect the
+# chosen map's strokes, smaller and denser in the lower-right quadrant.
+
+# %%
+print(f"this run: working size {lower_right.size} px, quadrant {half} px, {lower_right.iterations} iterations of "
+      f"{lower_right.steps} ascent steps, epsilon {lower_right.epsilon}; map {lower_right.map_index} for the full "
+      f"image and map {lower_right.sub_maps[0]} for quadrant {lower_right.quadrants[0]}")
+assert lower_right.quadrants == (LOWER_RIGHT,) and lower_right.sub_maps == (QUAD4_MAP,)
+
+# %% [markdown]
+# ## 8 · Try it yourself
 #
 # Choose the map of the full image, the map of the quadrants, which quadrants, and the number of
 # iterations. Each change carves anew (about a second at 560×560); sliders react when released.
@@ -296,6 +433,8 @@ explorer
 # - Quadrants must be pasted back in the image's units: undoing each tile's standardization keeps their
 #   brightness; the naive paste leaves seams.
 # - Every map dreams its own pattern; a map that does not respond to a region at all carves nothing there.
+# - Carving one quadrant as well (the article's setting) adds a map's pattern there at the smaller scale;
+#   a map picked for firing most strongly on that quadrant fires clearly more strongly after carving.
 #
 # ## Exercise · paste a carved quadrant back
 #
@@ -326,5 +465,5 @@ print("exercise solved")
 
 # %% [markdown]
 # More to try: carve your own photo (`load_photo("my.jpg", size=560)`, or `fit="pad"` to keep its edges),
-# a different map per quadrant (`sub_maps=[62, 66, 1, 112]`), more iterations, or a map of Conv2D_2
+# a different map per quadrant (`sub_maps=[62, 66, 1, 112]`), section 7 with a map from `prefers_4`, more iterations, or a map of Conv2D_2
 # (`DreamCarver(layer_name="Conv2D_2")`), whose patterns are finer.
