@@ -121,3 +121,15 @@ def test_a_model_for_other_images_is_refused_with_its_input_shape():
     for call in (lambda: My_OIP(model, "c1"), lambda: layer_activations(model, "c1", np.zeros((28, 28)))):
         with pytest.raises(ValueError, match=r"takes inputs of shape \(32, 32, 3\).*\(28, 28, 1\) or \(28, 28\)"):
             call()
+
+
+def test_the_explorers_offer_the_own_models_layers(own_model_files, digits):
+    from helpers import activation_explorer, oip_explorer
+
+    model = own_model_files["model"]
+    ex = oip_explorer(model, n_epochs=5, render=False)       # no layer arguments: the model's own conv layers
+    assert list(ex.layer.options) == ["conv2d", "conv2d_1", "conv2d_2"] and ex.layer.value == "conv2d_2"
+    ex.run()
+    assert ex.result is not None and ex.result.map_index == 0
+    act = activation_explorer(model, digits[0][:5], digits[1][:5], layer="conv2d", render=False)
+    assert act.activations.shape == (26, 26, 32)

@@ -9,11 +9,12 @@ drive it. With ``live_update`` on, every change of a setting derives anew at onc
 from __future__ import annotations
 
 import ipywidgets as widgets
+import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ..explorer import FigureExplorer
-from ..model import CONV_LAYER_NAMES, load_reference_model
+from ..model import load_reference_model
 from .core import My_OIP
 from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, initial_image
 
@@ -28,7 +29,7 @@ class OIPExplorer(FigureExplorer):
     figure (start, log-spaced snapshots ending with the final pattern, loss curve) in ``output``.
     """
 
-    def __init__(self, model=None, *, layers=CONV_LAYER_NAMES, layer: str = "Conv2D_3", map_index: int = 0,
+    def __init__(self, model=None, *, layers=None, layer: str | None = None, map_index: int = 0,
                  factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, epsilon: float = 0.01, n_epochs: int = 300,
                  seed: int = 0, precursor: bool = False, live_update: bool = False, render: bool = True,
                  cmap: str = "viridis"):
@@ -38,7 +39,11 @@ class OIPExplorer(FigureExplorer):
         if len(factors) != len(self.scales):
             raise ValueError(f"Give one factor per scale: {len(factors)} factors for {len(self.scales)} scales.")
         self._oips: dict[str, My_OIP] = {}
-        layers = list(layers)
+        # by default the model's conv layers, starting at the last (Conv2D_1..3 and Conv2D_3 for the reference
+        # model), so a learner's own model with other layer names works without arguments
+        layers = list(layers) if layers is not None else [
+            l.name for l in self.model.layers if isinstance(l, keras.layers.Conv2D)]
+        layer = layers[-1] if layer is None and layers else layer
         if layer not in layers:
             raise ValueError(f"The start layer {layer!r} is not among the offered layers {layers}.")
         oip = self.oip_for(layer)  # also checks that the model has this layer
