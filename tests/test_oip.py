@@ -307,3 +307,30 @@ def test_a_sequential_model_built_the_articles_way_is_accepted(with_input, tmp_p
     model.save(tmp_path / "seq.keras")
     loaded = My_OIP(tmp_path / "seq.keras", "Conv2D_2").derive(3, n_epochs=8, start=res.initial_image)
     np.testing.assert_allclose(loaded.losses, res.losses, rtol=1e-4, atol=1e-6)
+
+
+def test_blog_perfect_digits_start_at_zero_and_climb_the_probability(oip):
+    """Notebook 06, section 9: the blog's recipe — zero start, class probability, no standardization."""
+    from helpers.oip import blog_perfect_digits, deaverage
+    from helpers.model import class_scores_model
+    from helpers.oip.blog_digits import blog_step_size
+
+    one = blog_perfect_digits(oip, n_steps=1)
+    # one step from zeros: every pixel moved by exactly the first step size times the unit-RMS gradient
+    rms = np.sqrt((one.images ** 2).mean(axis=(1, 2)))
+    np.testing.assert_allclose(rms, blog_step_size(0), rtol=1e-3)
+    # the same zero start for every class: the first probabilities are those of a zero image
+    scores = class_scores_model(oip.model)(np.zeros((1, 28, 28, 1), np.float32))
+    zero_probs = keras.ops.convert_to_numpy(keras.ops.softmax(scores))[0]
+    np.testing.assert_allclose(one.probabilities[0], zero_probs, atol=1e-5)
+
+    blog = blog_perfect_digits(oip.model, n_steps=150)
+    assert blog.images.shape == blog.deaveraged.shape == (10, 28, 28)
+    assert blog.probabilities.shape == (150, 10)
+    assert np.all(blog.probabilities[-1] > blog.probabilities[0] + 0.3)
+    assert blog.images.std(axis=(1, 2)).max() < 0.5      # not standardized: the shrinking steps stay small
+    np.testing.assert_array_equal(oip.classify(blog.images), np.arange(10))
+    assert blog.deaveraged.min() == 0 and np.allclose(blog.deaveraged.max(axis=(1, 2)), 1)
+    np.testing.assert_allclose(deaverage(np.array([[[1.0, 3.0], [2.0, 2.0]]])), [[[0, 1], [0, 0]]])
+    with pytest.raises(TypeError, match="keras.Model or a My_OIP"):
+        blog_perfect_digits("model.keras")

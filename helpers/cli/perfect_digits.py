@@ -7,8 +7,9 @@ from . import CliError
 from .checks import add_common_options, check_out, check_steps_and_seed, load_oip, use_agg
 
 DIGITS_HELP = """\
-The output layer's "patterns": for each digit 0..9, an image grown from faint noise that maximizes the
-class score before the softmax. The figure shows each image with the class the model gives it.
+The output layer's "patterns": for each digit 0..9, an image grown from random multi-scale
+fluctuations (standardized, so only the ratios of the factors count) that maximizes the class score before
+the softmax. The figure shows each image with the class the model gives it.
 Example: python -m helpers perfect-digits --out digits.png"""
 
 def register(subparsers) -> None:

@@ -260,9 +260,11 @@ class My_OIP:
 
     def perfect_digits(self, n_epochs: int = 600, epsilon: float = 0.01, seed=0,
                        factors=(0.1, 0.1, 0.1, 0.1), scales=ARTICLE_SCALES) -> np.ndarray:
-        """Class maximization: for each digit c, ascend the pre-softmax score of class c from faint
-        random fluctuations (standardizing after each step). Returns (10, 28, 28) standardized images.
-        Taught in notebook 06, section 9."""
+        """Class maximization: for each digit c, ascend the pre-softmax score of class c from random
+        multi-scale fluctuations (:func:`initial_image`, which standardizes the start, so only the ratios of
+        ``factors`` matter, not their size), standardizing after each step. Returns (10, 28, 28)
+        standardized images. The blog's variant (zero start, class probability, no standardization) is
+        :func:`helpers.oip.blog_digits.blog_perfect_digits`. Taught in notebook 06, section 9."""
         n_epochs = check_count("n_epochs", n_epochs, 1)
         epsilon = check_positive("epsilon (the step size)", epsilon)
         seed = check_seed("seed", seed)
