@@ -25,6 +25,8 @@ ARTICLE_PARAM_COUNT = 208_982
 # any working directory. Installed packages are plain folders, so the resource is a real file path.
 REFERENCE_MODEL_PATH = Path(str(resources.files("helpers") / "models" / "reference_cnn.keras"))
 REFERENCE_RECORD_PATH = REFERENCE_MODEL_PATH.with_suffix(".json")
+# the record of a run with REFERENCE_CONFIG but the article's plain data (shift_pixels=0): notebook 03's baseline
+PLAIN_BASELINE_RECORD_PATH = REFERENCE_MODEL_PATH.with_name("plain_baseline.json")
 RETRAIN_HINT = ("Retrain it with `python -m helpers train-reference --out reference_cnn.keras` (about 10 minutes "
                 "on a 2-core CPU) and pass that file's path.")
 
