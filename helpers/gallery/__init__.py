@@ -21,8 +21,13 @@ different wavelength mixes, still in one batch, and measures how alike the resul
 pairwise Pearson correlation of the final images, and the same after aligning each pair by a small
 shift (the deep maps barely care where on the image a stroke sits, so plain correlation undersells
 how alike two results look).
+
+The kernels of the first conv layer are small images themselves (:func:`layer_kernels`,
+:func:`kernel_figure`); :mod:`helpers.gallery.kernels` also shows why convolving noise with one layer's
+kernels in isolation cannot replace the OIP (its objective is linear, so its gradient never changes).
 """
-from .figures import GALLERY_VARIANTS, final_loss_figure, gallery_figure, gallery_mosaic, save_figure
+from .figures import GALLERY_VARIANTS, final_loss_figure, gallery_figure, gallery_mosaic, kernel_figure, save_figure
+from .kernels import layer_kernels, map_gradients, one_layer_ascent, one_layer_gradient, smooth_share
 from .layer import Gallery, layer_gallery
 from .live import live_maps_by_layer, mnist_test_images
 from .series import SERIES_MIXES, StartSeries, series_starts, start_series, start_series_figure
@@ -32,4 +37,5 @@ from .similarity import (bright_area, mean_pairwise_correlation, pairwise_correl
 __all__ = ["Gallery", "layer_gallery", "live_maps_by_layer", "mnist_test_images", "GALLERY_VARIANTS", "gallery_figure",
            "gallery_mosaic", "final_loss_figure", "save_figure", "SERIES_MIXES", "StartSeries", "series_starts",
            "start_series", "start_series_figure", "bright_area", "mean_pairwise_correlation", "pairwise_correlations",
-           "shift_tolerant_correlation", "shift_tolerant_correlations"]
+           "shift_tolerant_correlation", "shift_tolerant_correlations", "kernel_figure", "layer_kernels",
+           "smooth_share", "one_layer_gradient", "one_layer_ascent", "map_gradients"]

@@ -59,12 +59,6 @@ class Panel:
 PANEL, GAP_X, GAP_Y = 28, 3, 10  # pixels of a pattern, gap between columns, gap for the label above
 
 
-PANEL, GAP_X, GAP_Y = 28, 3, 10  # pixels of a pattern, gap between columns, gap for the label above
-
-
-PANEL, GAP_X, GAP_Y = 28, 3, 10  # pixels of a pattern, gap between columns, gap for the label above
-
-
 def gallery_mosaic(gallery: Gallery, variant: str = "both", n_cols: int = 16, cmap: str = "viridis",
                    centre_move: float = 0.33) -> tuple[np.ndarray, list, tuple[int, int]]:
     """All panels of a gallery in one RGB image (white gaps, room for a label above each panel).
@@ -184,4 +178,66 @@ def final_loss_figure(gallery: Gallery, n_named: int = 5):
                            Patch(color="darkorange", label="dead map (no test digit activates it)")], fontsize=8,
                   loc="upper center")
     fig.tight_layout()
+    return fig
+
+
+def kernel_figure(kernels, biases=None, hand_made=None, n_cols: int = 8, cmap: str = "RdBu_r",
+                  title: str | None = None):
+    """The learned kernels of a first conv layer next to hand-made ones, as small weight images.
+    Taught in notebook 07, section 3.
+
+    kernels: (n, kh, kw) learned weights (e.g. from :func:`helpers.gallery.kernels.layer_kernels`);
+    biases: (n,) shown under each panel, or None; hand_made: a dict name → kernel, by default
+    :data:`helpers.cnn.basics.EXAMPLE_KERNELS` (notebook 01), {} for none.
+    Both groups use a diverging colormap centred at 0 (red positive, blue negative, white 0). The learned
+    kernels share one symmetric scale (colorbar in weight units), so their strengths compare directly;
+    each hand-made kernel is divided by its largest |weight| (their weights range from 1/9 to 5), so
+    only their shapes compare with the learned ones.
+    Returns the Figure; ``fig.kernel_axes`` are the learned kernels' axes, ``fig.hand_made_axes`` the others.
+    """
+    import matplotlib.pyplot as plt
+
+    from ..cnn.basics import EXAMPLE_KERNELS
+
+    kernels = np.asarray(kernels, np.float32)
+    if kernels.ndim != 3:
+        raise ValueError(f"kernels must be (n, height, width); got shape {kernels.shape}.")
+    hand_made = EXAMPLE_KERNELS if hand_made is None else hand_made
+    n = len(kernels)
+    n_rows, n_cols = grid_shape(n, n_cols)
+    n_hand = len(hand_made)
+    width = 1.15 * n_cols + (2.6 if n_hand else 0) + 1.0
+    fig = plt.figure(figsize=(width, 1.3 * max(n_rows, n_hand) + 0.9))
+    outer = fig.add_gridspec(1, 2 if n_hand else 1, width_ratios=[1.6, 1.15 * n_cols] if n_hand else [1],
+                             wspace=0.35)
+    hand_axes = []
+    if n_hand:
+        inner = outer[0].subgridspec(n_hand, 1, hspace=0.55)
+        for i, (name, k) in enumerate(hand_made.items()):
+            k = np.asarray(k, np.float32)
+            ax = fig.add_subplot(inner[i])
+            im = ax.imshow(k / (float(np.abs(k).max()) or 1.0), cmap=cmap, vmin=-1, vmax=1)
+            ax.set_title(name, fontsize=8, pad=2)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            hand_axes.append(ax)
+        fig.colorbar(im, ax=hand_axes, shrink=0.6, location="left",
+                     label="hand-made (notebook 01):\nweight / largest |weight|")
+    inner = outer[-1].subgridspec(n_rows, n_cols, hspace=0.55, wspace=0.15)
+    limit = float(np.abs(kernels).max()) or 1.0
+    axes = []
+    for i, k in enumerate(kernels):
+        ax = fig.add_subplot(inner[divmod(i, n_cols)])
+        im = ax.imshow(k, cmap=cmap, vmin=-limit, vmax=limit)
+        ax.set_title(f"map {i}", fontsize=7, pad=2)
+        if biases is not None:
+            ax.set_xlabel(f"b={float(biases[i]):+.2f}", fontsize=6, labelpad=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        axes.append(ax)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="learned weight")
+    fig.suptitle(title or f"Left: hand-made kernels of notebook 01. Right: the {n} learned "
+                 f"{kernels.shape[1]}×{kernels.shape[2]} kernels" + (" (b = the map's bias)" if biases is not None
+                                                                       else ""), fontsize=10)
+    fig.kernel_axes, fig.hand_made_axes = axes, hand_axes
     return fig

@@ -60,6 +60,17 @@ class Gallery:
         """(patterns found, live maps, all maps)."""
         return len(self.found), len(self.live), self.n_maps
 
+    def strongest_map(self, live_only: bool = True) -> tuple[int, float]:
+        """The map that responds most strongly to its own pattern (largest final mean activation) and that
+        activation; with ``live_only`` only maps that real digits activate count. A rule that picks a map
+        the same way for any trained model (notebook 07, section 5, chooses its series map with it)."""
+        candidates = np.intersect1d(self.found, self.live) if live_only else self.found
+        if candidates.size == 0:
+            raise ValueError(f"{self.layer_name}: no {'live ' if live_only else ''}map has a pattern.")
+        losses = self.final_losses[np.searchsorted(self.map_indices, candidates)]
+        best = int(np.argmax(losses))
+        return int(candidates[best]), float(losses[best])
+
     def summary(self) -> str:
         found, live, total = self.counts
         text = f"{self.layer_name}: patterns found {found} / live maps {live} / all maps {total}"
