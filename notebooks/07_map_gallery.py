@@ -482,7 +482,10 @@ own.fit(to_model_input(x_train_raw[:n_train]), y_train_raw[:n_train], epochs=1, 
 own_dir = Path(tempfile.mkdtemp())             # a scratch folder: the course writes nothing into your files
 own_path = own_dir / "my_cnn.h5"
 own.save(own_path)                             # the articles' format (Keras calls it legacy; .keras is the modern one)
-own_oip = My_OIP(own_path, layer_name="conv2d_2")   # a path, as the articles' My_OIP took one
+# Keras numbers its default names per session (conv2d, conv2d_1, … and on a re-run conv2d_3, …), so look the
+# last conv layer up instead of typing its name
+own_layer = [layer.name for layer in own.layers if isinstance(layer, layers.Conv2D)][-1]
+own_oip = My_OIP(own_path, layer_name=own_layer)    # a path, as the articles' My_OIP took one
 own_accuracy = float((own_oip.classify(x_test) == y_test_raw).mean())
 print(f"{own_oip}; test accuracy after one epoch on {n_train:,} images: {own_accuracy:.2%}")
 print("its layers:", [l.name for l in own_oip.model.layers])
@@ -520,7 +523,7 @@ assert own_classes.tolist() == list(range(10)), own_classes
 
 # %% [markdown]
 # Your map numbers and patterns differ from the reference model's: each training run finds its own
-# features. From the command line the same works with `--model my_cnn.h5 --layer conv2d_2`.
+# features. From the command line the same works with `--model my_cnn.h5 --layer <your layer's name>`.
 
 # %% [markdown]
 # ## What you should have seen

@@ -21,12 +21,15 @@ def train_articles_cnn(n_images: int = 12000, seed: int = 0):
 
     (x_train, y_train), _ = load_mnist()
     keras.utils.set_random_seed(seed)
+    # the names Keras gives in a fresh session, written out: its counters run on within one test session
     model = keras.Sequential([
         keras.Input((28, 28, 1)),
-        layers.Conv2D(32, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)),
-        layers.Conv2D(64, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)),
-        layers.Conv2D(128, (3, 3), activation="relu"), layers.Flatten(),
-        layers.Dense(100, activation="relu"), layers.Dense(10, activation="softmax")])
+        layers.Conv2D(32, (3, 3), activation="relu", name="conv2d"), layers.MaxPooling2D((2, 2), name="max_pooling2d"),
+        layers.Conv2D(64, (3, 3), activation="relu", name="conv2d_1"),
+        layers.MaxPooling2D((2, 2), name="max_pooling2d_1"),
+        layers.Conv2D(128, (3, 3), activation="relu", name="conv2d_2"), layers.Flatten(name="flatten"),
+        layers.Dense(100, activation="relu", name="dense"), layers.Dense(10, activation="softmax", name="dense_1")],
+        name="sequential")
     model.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     model.fit(to_model_input(x_train[:n_images]), y_train[:n_images], epochs=1, batch_size=64, verbose=0)
