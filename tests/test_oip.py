@@ -147,6 +147,34 @@ def test_own_map_conv_equals_the_layers_output_gathered(conv):
     np.testing.assert_allclose(own[..., 0], full[np.arange(5), :, :, channels.numpy()], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("c_in", [1, 3])
+def test_matmul_gradient_of_a_conv_equals_tensorflows(c_in):
+    """conv_matmul_grad: the layer's output, and TensorFlow's input gradient (a matmul and col2im for one
+    input channel or a small batch, Conv2DBackpropInput otherwise), eager and compiled."""
+    import tensorflow as tf
+    from helpers.oip.engine import SMALL_BATCH, conv_matmul_grad, has_matmul_grad
+
+    layer = keras.layers.Conv2D(5, (3, 2), activation="relu")
+    rng = np.random.default_rng(1)
+    compiled = tf.function(lambda x, dy: grads(x, dy, conv_matmul_grad), reduce_retracing=True)
+
+    def grads(x, dy, fn):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = fn(x, layer)
+        return y, tape.gradient(y, x, output_gradients=dy)
+
+    for n in (1, SMALL_BATCH, SMALL_BATCH + 3):
+        x = tf.constant(rng.normal(size=(n, 9, 8, c_in)), tf.float32)
+        dy = tf.constant(rng.normal(size=(n, 7, 7, 5)), tf.float32)
+        y_ref, g_ref = grads(x, dy, lambda x, layer: layer(x))
+        assert has_matmul_grad(layer)
+        for y, g in (grads(x, dy, conv_matmul_grad), compiled(x, dy)):
+            np.testing.assert_allclose(y.numpy(), y_ref.numpy(), rtol=1e-6, atol=1e-6)
+            np.testing.assert_allclose(g.numpy(), g_ref.numpy(), rtol=1e-5, atol=1e-5)
+    assert not has_matmul_grad(keras.layers.Conv2D(5, 3, padding="same"))
+
+
 def test_reached_extent_crops_only_what_never_reaches_the_output():
     from helpers.oip.engine import reached_extent
 
