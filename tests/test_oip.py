@@ -128,6 +128,64 @@ def test_mask_gradient_of_max_pooling_equals_tensorflows():
     assert np.abs(grads[1][1]).sum() > 0
 
 
+@pytest.mark.parametrize("conv", [dict(), dict(padding="same"), dict(strides=2), dict(dilation_rate=2),
+                                  dict(use_bias=False, activation="linear")])
+def test_own_map_conv_equals_the_layers_output_gathered(conv):
+    """Each image through its own map's kernel only (a depthwise convolution over the batch) = the
+    layer's full output, gathered by channel."""
+    import tensorflow as tf
+    from helpers.oip.engine import has_own_map_conv, own_map_conv
+
+    layer = keras.layers.Conv2D(6, 3, **{"activation": "relu", **conv})
+    x = tf.constant(np.random.default_rng(0).normal(size=(5, 9, 9, 4)), tf.float32)
+    full = layer(x).numpy()
+    channels = tf.constant([4, 0, 4, 5, 2])
+    kernel = tf.gather(layer.kernel, channels, axis=-1)
+    bias = tf.gather(layer.bias, channels) if layer.use_bias else None
+    assert has_own_map_conv(layer)
+    own = own_map_conv(x, layer, kernel, bias).numpy()
+    np.testing.assert_allclose(own[..., 0], full[np.arange(5), :, :, channels.numpy()], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("c_in", [1, 3])
+def test_matmul_gradient_of_a_conv_equals_tensorflows(c_in):
+    """conv_matmul_grad: the layer's output, and TensorFlow's input gradient (a matmul and col2im for one
+    input channel or a small batch, Conv2DBackpropInput otherwise), eager and compiled."""
+    import tensorflow as tf
+    from helpers.oip.engine import SMALL_BATCH, conv_matmul_grad, has_matmul_grad
+
+    layer = keras.layers.Conv2D(5, (3, 2), activation="relu")
+    rng = np.random.default_rng(1)
+    compiled = tf.function(lambda x, dy: grads(x, dy, conv_matmul_grad), reduce_retracing=True)
+
+    def grads(x, dy, fn):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = fn(x, layer)
+        return y, tape.gradient(y, x, output_gradients=dy)
+
+    for n in (1, SMALL_BATCH, SMALL_BATCH + 3):
+        x = tf.constant(rng.normal(size=(n, 9, 8, c_in)), tf.float32)
+        dy = tf.constant(rng.normal(size=(n, 7, 7, 5)), tf.float32)
+        y_ref, g_ref = grads(x, dy, lambda x, layer: layer(x))
+        assert has_matmul_grad(layer)
+        for y, g in (grads(x, dy, conv_matmul_grad), compiled(x, dy)):
+            np.testing.assert_allclose(y.numpy(), y_ref.numpy(), rtol=1e-6, atol=1e-6)
+            np.testing.assert_allclose(g.numpy(), g_ref.numpy(), rtol=1e-5, atol=1e-5)
+    assert not has_matmul_grad(keras.layers.Conv2D(5, 3, padding="same"))
+
+
+def test_reached_extent_crops_only_what_never_reaches_the_output():
+    from helpers.oip.engine import reached_extent
+
+    ref = My_OIP()
+    assert reached_extent(ref._ascent.chain, (28, 28)) == (26, 26)      # Conv2D_2's 11th row/column
+    assert reached_extent(ref._ascent.chain[:3], (28, 28)) is None       # up to Conv2D_2: every pixel
+    same = keras.layers.Conv2D(4, 3, padding="same")
+    assert reached_extent([same, keras.layers.MaxPooling2D(2)], (27, 27)) is None   # 'same': no cropping
+    assert reached_extent([keras.layers.Conv2D(4, 3, strides=2)], (28, 28)) == (27, 27)
+
+
 def test_plain_chain_or_the_keras_submodel():
     import keras
     from helpers.oip.engine import plain_chain as _plain_chain
