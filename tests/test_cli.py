@@ -54,16 +54,22 @@ def test_a_command_is_required(capsys):
 
 
 def test_ctrl_c_prints_one_line_exits_130_and_leaves_no_file(tmp_path):
-    """Ctrl-C while `gallery` derives: "interrupted", exit status 130, no traceback, no (partial) PNG."""
+    """Ctrl-C while `oip` derives: "interrupted", exit status 130, no traceback, no (partial) PNG. A million
+    steps without early stopping take minutes, so the signal surely comes while it works (the gallery stops
+    converged maps early and was once done before the signal arrived)."""
     import signal
+    import time
 
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.Popen([sys.executable, "-m", "helpers", "gallery", "--layer", "Conv2D_1", "--steps", "100000",
-                             "--out", "g.png"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "oip", "--map", "120", "--steps", "1000000",
+                             "--out", "o.png"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True,
+                            # a shell's background job ignores SIGINT, and a child inherits that: restore it
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = []
     for line in proc.stderr:                     # the stage lines go to stderr; interrupt while deriving
         seen.append(line)
-        if "deriving" in line:
+        if "loading the model" in line:          # a stage's line ends when it is done: the derivation is next
+            time.sleep(3)
             proc.send_signal(signal.SIGINT)
             break
     rest = proc.communicate(timeout=120)[1]
