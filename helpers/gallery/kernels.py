@@ -59,46 +59,59 @@ def _as_images(images) -> tf.Tensor:
     return tf.convert_to_tensor(as_image_batch(images))
 
 
+def _one_layer_objective(kernel, bias: float, bias_in_weights: bool):
+    """The question's objective, one value per image: the mean of the image convolved ("valid", no flip,
+    as Keras does) with ONE kernel, the bias added to every weight or once per position. No ReLU."""
+    k = tf.constant((np.asarray(kernel, np.float32) + (np.float32(bias) if bias_in_weights else 0))[:, :, None, None])
+    after = 0.0 if bias_in_weights else float(bias)
+    return lambda x: tf.reduce_mean(tf.nn.conv2d(x, k, strides=1, padding="VALID") + after, axis=[1, 2, 3])
+
+
 def one_layer_gradient(images, kernel, bias: float = 0.0, bias_in_weights: bool = True) -> np.ndarray:
     """Gradient, with respect to each image, of the question's objective: the mean of the image convolved
     ("valid", no flip, as Keras does) with ONE kernel, with the bias added to every weight
     (``bias_in_weights=True``, as in the question) or once per position. No ReLU, no other layer.
     images: (n, 28, 28[, 1]) or one (28, 28) → (n, 28, 28). Taught in notebook 07, section 3."""
     x = _as_images(images)
-    k = np.asarray(kernel, np.float32) + (np.float32(bias) if bias_in_weights else 0)
-    k = tf.constant(k[:, :, None, None])
+    objective = _one_layer_objective(kernel, bias, bias_in_weights)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        out = tf.nn.conv2d(x, k, strides=1, padding="VALID") + (0.0 if bias_in_weights else float(bias))
-        objective = tf.reduce_sum(tf.reduce_mean(out, axis=[1, 2, 3]))   # one mean per image
-    return tape.gradient(objective, x).numpy()[..., 0]
+        total = tf.reduce_sum(objective(x))                 # images are independent: one gradient call for all
+    return tape.gradient(total, x).numpy()[..., 0]
 
 
 def one_layer_ascent(start, kernel, bias: float = 0.0, n_steps: int = 600, epsilon: float = 0.01,
                      bias_in_weights: bool = True) -> np.ndarray:
-    """The question's recipe: gradient ascent on :func:`one_layer_gradient`'s objective from ``start``
-    (normalized steps of size ``epsilon``, like the OIP's), standardized at the end for display.
-    Because the objective is linear, every step adds the same image. Returns (n, 28, 28).
-    Taught in notebook 07, section 3."""
-    x = np.asarray(_as_images(start).numpy()[..., 0], np.float64)
-    for _ in range(int(n_steps)):
-        g = one_layer_gradient(x, kernel, bias, bias_in_weights).astype(np.float64)
-        rms = np.sqrt(np.mean(g ** 2, axis=(1, 2), keepdims=True))
-        x = x + epsilon * g / (rms + 1e-12)
-    x = x - x.mean(axis=(1, 2), keepdims=True)
-    return (x / (x.std(axis=(1, 2), keepdims=True) + 1e-12)).astype(np.float32)
+    """The question's recipe: the OIP's own normalized step (:func:`helpers.oip.ascent.ascent_step`, without
+    the standardization) on :func:`one_layer_gradient`'s objective from ``start``, compiled once;
+    standardized at the end for display. Because the objective is linear, every step adds the same image.
+    Returns (n, 28, 28). Taught in notebook 07, section 3."""
+    from ..arguments import check_count
+    from ..data import standardize
+    from ..oip.ascent import ascent_step
+
+    objective = _one_layer_objective(kernel, bias, bias_in_weights)
+
+    @tf.function
+    def climb(x):
+        for _ in tf.range(check_count("n_steps", n_steps, 0)):
+            x, _ = ascent_step(x, objective, epsilon, standardize=False)
+        return x
+
+    return standardize(climb(_as_images(start)).numpy()[..., 0])
 
 
 def map_gradients(oip, images, map_index: int) -> np.ndarray:
-    """Gradient of one map's mean activation (the OIP objective) with respect to each standardized image,
-    through every layer below the map — the direction the OIP ascent takes from that image.
-    oip: a :class:`helpers.oip.My_OIP`. Returns (n, 28, 28). Taught in notebook 07, section 3."""
+    """Gradient of one map's mean activation (the OIP objective, :func:`helpers.oip.ascent.map_objective`)
+    with respect to each standardized image, through every layer below the map — the direction the OIP
+    ascent takes from that image. oip: a :class:`helpers.oip.My_OIP`. Returns (n, 28, 28).
+    Taught in notebook 07, section 3."""
     from ..data import as_image_batch
+    from ..oip.ascent import map_objective
 
     idx = int(oip.check_maps([map_index])[0])
     x = tf.image.per_image_standardization(as_image_batch(images))
     with tf.GradientTape() as tape:
         tape.watch(x)
-        act = oip.submodel(x, training=False)
-        objective = tf.reduce_sum(tf.reduce_mean(act[..., idx], axis=[1, 2]))
-    return tape.gradient(objective, x).numpy()[..., 0]
+        total = tf.reduce_sum(map_objective(oip.submodel(x, training=False), tf.fill([tf.shape(x)[0]], idx)))
+    return tape.gradient(total, x).numpy()[..., 0]
