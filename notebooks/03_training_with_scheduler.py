@@ -28,7 +28,6 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 import helpers
 from helpers import (REFERENCE_CONFIG, build_cnn, evaluate_accuracy, load_mnist, load_model_file,
@@ -36,6 +35,7 @@ from helpers import (REFERENCE_CONFIG, build_cnn, evaluate_accuracy, load_mnist,
                      split_train_validation, train_cnn)
 from helpers.model import PLAIN_BASELINE_RECORD_PATH
 from helpers.cnn.descent import descent_path, valley_loss
+from helpers.cnn.evaluation import plot_validation_errors
 from helpers.cnn.training import schedule_per_epoch
 from helpers.exercise_check import self_check
 
@@ -299,15 +299,9 @@ print(f"the shifts change the test accuracy by {100 * (test_accuracy - plain_acc
       f"the article (plain data) reported 99.35 %")
 
 fig, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
-for name, (_, val, color) in runs.items():
-    ax.plot(np.arange(1, len(val) + 1), 100 * (1 - np.array(val)), "o-", ms=3, color=color, label=name)
+plot_validation_errors(ax, {name: (val, "o-", color) for name, (_, val, color) in runs.items()},
+                       title="With and without random shifts")
 ax.axhline(0.65, color="gray", ls=":", label="article III, test error ≈ 0.65 %")
-ax.set_yscale("log")
-ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-ax.set(xlabel="epoch", ylabel="validation error (%, log scale)", title="With and without random shifts")
-ax.grid(alpha=0.3, which="both")
 ax.legend(fontsize=8)
 plt.show()
 
@@ -342,22 +336,10 @@ print(f"reference trained on {record['date']} with TensorFlow {record['tensorflo
       f"{record['machine']}")
 
 fig, (curve_ax, ax) = plt.subplots(1, 2, figsize=(13, 3.6), constrained_layout=True)
-ref_val = record["history"]["val_accuracy"]
-curve_ax.plot(np.arange(1, len(ref_val) + 1), 100 * (1 - np.array(ref_val)), "o-", color="tab:green",
-              label="reference model")
+curves = {"reference model": (record["history"]["val_accuracy"], "o-", "tab:green")}
 if result is not None:
-    own_val = result.history["val_accuracy"]
-    curve_ax.plot(np.arange(1, len(own_val) + 1), 100 * (1 - np.array(own_val)), "s--", color="tab:blue",
-                  label="this notebook")
-curve_ax.set_yscale("log")
-plain_numbers = FuncFormatter(lambda value, _: f"{value:g}")  # 0.6 instead of 6×10⁻¹
-curve_ax.yaxis.set_major_formatter(plain_numbers)
-curve_ax.yaxis.set_minor_formatter(plain_numbers)
-curve_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-curve_ax.set_xlabel("epoch")
-curve_ax.set_ylabel("validation error (%, log scale)")
-curve_ax.set_title("Validation error per epoch")
-curve_ax.grid(alpha=0.3, which="both")
+    curves["this notebook"] = (result.history["val_accuracy"], "s--", "tab:blue")
+plot_validation_errors(curve_ax, curves)
 curve_ax.legend()
 
 errors = {name: 100 * (1 - row[0]) for name, row in rows.items()}

@@ -6,7 +6,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from helpers.cnn.evaluation import most_confused_pairs, per_class_accuracy, plot_confusion_matrix, plot_predictions
+from helpers.cnn.evaluation import (most_confused_pairs, per_class_accuracy, plot_confusion_matrix, plot_predictions,
+                                   plot_validation_errors)
 from helpers.cnn.training import confusion_matrix
 
 
@@ -43,3 +44,15 @@ def test_plots():
     with pytest.raises(ValueError, match="labels"):
         plot_predictions(rng.integers(0, 256, (3, 28, 28)), probs, [0, 1])
     plt.close("all")
+
+
+def test_validation_errors_are_drawn_in_percent_on_a_log_scale():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    plot_validation_errors(ax, {"a": ([0.98, 0.99, 0.995], "o-", "tab:blue"), "b": ([0.97, 0.99], "s--", "tab:red")})
+    (a, b) = ax.get_lines()
+    np.testing.assert_allclose(a.get_xdata(), [1, 2, 3])
+    np.testing.assert_allclose(a.get_ydata(), [2.0, 1.0, 0.5])                 # error in percent
+    assert b.get_label() == "b" and ax.get_yscale() == "log" and ax.get_title() == "Validation error per epoch"
+    plt.close(fig)

@@ -88,3 +88,22 @@ def plot_predictions(images, probabilities, labels, *, title: str | None = None)
     if title:
         fig.suptitle(title)
     return fig
+
+
+def plot_validation_errors(ax, curves, *, title: str = "Validation error per epoch"):
+    """Validation error (%, log scale with plain tick labels) per epoch on ``ax``, one line per run.
+    curves: {label: (validation accuracies per epoch, matplotlib format string, colour)}.
+    Used in notebook 03, sections 8 and 9."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    for label, (val_accuracy, fmt, color) in curves.items():
+        ax.plot(np.arange(1, len(val_accuracy) + 1), 100 * (1 - np.asarray(val_accuracy)), fmt, ms=4,
+                color=color, label=label)
+    ax.set_yscale("log")
+    plain_numbers = FuncFormatter(lambda value, _: f"{value:g}")  # 0.6 instead of 6×10⁻¹
+    ax.yaxis.set_major_formatter(plain_numbers)
+    ax.yaxis.set_minor_formatter(plain_numbers)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel="epoch", ylabel="validation error (%, log scale)", title=title)
+    ax.grid(alpha=0.3, which="both")
+    return ax
