@@ -34,8 +34,9 @@ class BlogDigits(NamedTuple):
     probabilities: np.ndarray   # (steps, 10) probability of image c's own class c before each step
 
 
-def blog_step_size(step: int) -> float:
-    """The blog's shrinking step size for the output layer: 1 / (100 + 10 * step).
+def blog_step_size(step):
+    """The blog's shrinking step size for the output layer: 1 / (100 + 10 * step) (a number, or a tensor
+    inside the compiled loop).
     Taught in notebook 06, section 9."""
     return 1.0 / (100 + 10 * step)
 
@@ -67,11 +68,15 @@ def blog_perfect_digits(model_or_oip, n_steps: int = BLOG_STEPS) -> BlogDigits:
         """Image c's probability of its own class c."""
         return map_objective(tf.nn.softmax(scores(x)), classes)
 
-    step = tf.function(ascent_step)                     # compiled once; the step size goes in as a tensor
-    x = tf.zeros((n_classes, 28, 28, 1))                # the blog's start: zeros, the same for every class
-    history = []
-    for j in range(n_steps):
-        x, p = step(x, probability, tf.constant(blog_step_size(j)), standardize=False)
-        history.append(p.numpy())
+    @tf.function
+    def climb(x):
+        """All steps in one compiled loop (no return to Python per step); the probabilities in a TensorArray."""
+        history = tf.TensorArray(tf.float32, size=n_steps)
+        for j in tf.range(n_steps):
+            x, p = ascent_step(x, probability, blog_step_size(tf.cast(j, tf.float32)), standardize=False)
+            history = history.write(j, p)
+        return x, history.stack()
+
+    x, history = climb(tf.zeros((n_classes, 28, 28, 1)))   # the blog's start: zeros, the same for every class
     images = x.numpy()[..., 0]
-    return BlogDigits(images, deaverage(images), np.array(history))
+    return BlogDigits(images, deaverage(images), history.numpy())
