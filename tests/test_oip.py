@@ -109,7 +109,10 @@ def test_engine_follows_the_articles_eager_loop(oip):
     np.testing.assert_allclose(res.image, x.numpy()[0, :, :, 0], atol=1e-4)
 
 
-def test_mask_gradient_of_max_pooling_equals_tensorflows():
+@pytest.mark.parametrize("small_batch", [False, True])
+def test_mask_gradient_of_max_pooling_equals_tensorflows(small_batch):
+    """The values of oneDNN's MaxPool (or, for a small batch, of the plain MaxPoolV2 kernel) and the
+    gradient of TensorFlow's MaxPoolGrad wherever the ReLU before the pool lets a gradient through."""
     import tensorflow as tf
     from helpers.oip.engine import max_pool_mask_grad as _max_pool_mask_grad
 
@@ -117,7 +120,7 @@ def test_mask_gradient_of_max_pooling_equals_tensorflows():
     h = tf.nn.relu(tf.constant(rng.normal(size=(2, 11, 11, 3)), tf.float32))   # odd size: a cropped edge
     dy = tf.constant(rng.normal(size=(2, 5, 5, 3)), tf.float32)
     grads = []
-    for pool in (lambda t: tf.nn.max_pool2d(t, 2, 2, "VALID"), lambda t: _max_pool_mask_grad(t, 2)):
+    for pool in (lambda t: tf.nn.max_pool2d(t, 2, 2, "VALID"), lambda t: _max_pool_mask_grad(t, 2, small_batch)):
         with tf.GradientTape() as tape:
             tape.watch(h)
             y = pool(h)
@@ -147,16 +150,18 @@ def test_own_map_conv_equals_the_layers_output_gathered(conv):
     np.testing.assert_allclose(own[..., 0], full[np.arange(5), :, :, channels.numpy()], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("matmul", [True, False])
 @pytest.mark.parametrize("c_in", [1, 3])
-def test_matmul_gradient_of_a_conv_equals_tensorflows(c_in):
-    """conv_matmul_grad: the layer's output, and TensorFlow's input gradient (a matmul and col2im for one
-    input channel or a small batch, Conv2DBackpropInput otherwise), eager and compiled."""
+def test_matmul_gradient_of_a_conv_equals_tensorflows(c_in, matmul):
+    """conv_matmul_grad: the layer's output, and TensorFlow's input gradient (a matmul and col2im, or
+    Conv2DBackpropInput), eager and compiled, for several batch sizes."""
     import tensorflow as tf
     from helpers.oip.engine import SMALL_BATCH, conv_matmul_grad, has_matmul_grad
 
     layer = keras.layers.Conv2D(5, (3, 2), activation="relu")
     rng = np.random.default_rng(1)
-    compiled = tf.function(lambda x, dy: grads(x, dy, conv_matmul_grad), reduce_retracing=True)
+    ours = lambda x, layer: conv_matmul_grad(x, layer, matmul)  # noqa: E731
+    compiled = tf.function(lambda x, dy: grads(x, dy, ours), reduce_retracing=True)
 
     def grads(x, dy, fn):
         with tf.GradientTape() as tape:
@@ -169,7 +174,7 @@ def test_matmul_gradient_of_a_conv_equals_tensorflows(c_in):
         dy = tf.constant(rng.normal(size=(n, 7, 7, 5)), tf.float32)
         y_ref, g_ref = grads(x, dy, lambda x, layer: layer(x))
         assert has_matmul_grad(layer)
-        for y, g in (grads(x, dy, conv_matmul_grad), compiled(x, dy)):
+        for y, g in (grads(x, dy, ours), compiled(x, dy)):
             np.testing.assert_allclose(y.numpy(), y_ref.numpy(), rtol=1e-6, atol=1e-6)
             np.testing.assert_allclose(g.numpy(), g_ref.numpy(), rtol=1e-5, atol=1e-5)
     assert not has_matmul_grad(keras.layers.Conv2D(5, 3, padding="same"))

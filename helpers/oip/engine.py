@@ -2,11 +2,17 @@
 batch of images (many maps, or many starts for one map), with no Python work per step.
 
 Speed-ups that give the same numbers as the plain Keras sub-model (up to float32 rounding; the crop bit
-for bit): max pooling and the convolutions get cheaper gradients (:func:`max_pool_mask_grad`,
-:func:`conv_matmul_grad`); the last Conv2D layer runs only the kernel of each image's own map (one
-convolution for a batch that asks for one map, :func:`own_map_conv` for a batch of different maps); and
-only the input rows and columns that reach the layer's output go through the layers
-(:func:`reached_extent`). Measured in benchmarks/bench_oip.py and benchmarks/bench_peers.py.
+for bit): the last Conv2D layer runs only the kernel of each image's own map (one convolution for a
+batch that asks for one map, :func:`own_map_conv` for a batch of different maps); only the input rows
+and columns that reach the layer's output go through the layers (:func:`reached_extent`); and the
+convolutions and, for small batches, max pooling get kernels that are faster on a CPU
+(:func:`conv_matmul_grad`, :func:`max_pool_mask_grad`). Measured in benchmarks/bench_oip.py and
+benchmarks/bench_peers.py.
+
+Small batches (a single map: ``derive``) are bound by the fixed cost of each operation, not by
+arithmetic: TensorFlow's oneDNN kernels (MaxPool, MaxPoolGrad, Conv2DBackpropInput) cost tens of
+microseconds each even for one 28×28 image. A batch of at most SMALL_BATCH images therefore runs
+kernels with less fixed cost (see :class:`Ascent`); larger batches run TensorFlow's own.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from .ascent import ascent_step, convergence_streak, map_objective, mean_activat
 from .regularizers import jitter_images, random_shift, total_variation
 
 VISUAL_LAYER_TYPES = (keras.layers.Conv2D, keras.layers.MaxPooling2D)
-SMALL_BATCH = 2  # conv_matmul_grad: up to this batch size every Conv2D layer's input gradient is a matmul
+SMALL_BATCH = 2  # up to this batch size: max_pool_mask_grad, and every Conv2D's input gradient as a matmul
 
 
 @dataclass
@@ -36,22 +42,30 @@ class AscentOutput:
 
 
 @tf.autograph.experimental.do_not_convert  # autograph would strip the custom gradient
-def max_pool_mask_grad(h, size: int):
+def max_pool_mask_grad(h, size: int, small_batch: bool = False):
     """Max pooling with size×size windows, stride size, 'valid' padding: the values of
     tf.nn.max_pool2d, but its gradient is routed to each window's maximum by a mask. On a 2-core CPU
     TensorFlow's MaxPoolGrad is slow: with the mask a whole ascent step takes 15-20 % less time
     (batches of 1 to 128 images, measured against MaxPoolGrad in one process).
+    ``small_batch``: the values come from TensorFlow's plain MaxPoolV2 kernel instead of oneDNN's
+    MaxPool (oneDNN does not take MaxPoolV2), whose fixed cost dominates for a batch of one or two
+    images; a whole one-map ascent step then takes about 20 % less time. For larger batches oneDNN's
+    MaxPool is faster.
     A window with tied maxima passes the gradient to each of them (MaxPoolGrad to one); behind a ReLU
     such ties are at 0, where the ReLU's own gradient is 0 anyway. Used by :class:`Ascent`."""
 
     @tf.custom_gradient
     def pool(h):
         n_h, n_w, c = h.shape[1] // size, h.shape[2] // size, h.shape[3]
-        y = tf.nn.max_pool2d(h, size, size, "VALID")
+        if small_batch:
+            y = tf.raw_ops.MaxPoolV2(input=h, ksize=[1, size, size, 1], strides=[1, size, size, 1],
+                                     padding="VALID")
+        else:
+            y = tf.nn.max_pool2d(h, size, size, "VALID")
 
         def grad(dy):
             cells = tf.reshape(h[:, :size * n_h, :size * n_w], [-1, n_h, size, n_w, size, c])
-            g = tf.where(tf.equal(cells, y[:, :, None, :, None, :]), dy[:, :, None, :, None, :], 0.0)
+            g = tf.cast(tf.equal(cells, y[:, :, None, :, None, :]), dy.dtype) * dy[:, :, None, :, None, :]
             g = tf.reshape(g, [-1, size * n_h, size * n_w, c])
             return tf.pad(g, [[0, 0], [0, h.shape[1] - size * n_h], [0, h.shape[2] - size * n_w], [0, 0]])
 
@@ -61,15 +75,16 @@ def max_pool_mask_grad(h, size: int):
 
 
 @tf.autograph.experimental.do_not_convert  # autograph would strip the custom gradient
-def conv_matmul_grad(x, layer):
+def conv_matmul_grad(x, layer, matmul: bool = True):
     """A Conv2D layer (stride 1, no dilation, 'valid') on ``x``: the layer's own convolution, bias and
-    activation, but the gradient with respect to ``x`` can be a matmul with the kernel followed by a sum of
-    kh·kw shifted copies (col2im) instead of TensorFlow's Conv2DBackpropInput. On a 2-core CPU that is
-    faster for one input channel at any batch size (Conv2D_1 of build_cnn's model: 3 ms instead of 9 ms
-    per step for 128 images, 0.06 instead of 0.25 ms for one) and for batches of up to SMALL_BATCH
-    images (Conv2D_2: 0.11 instead of 0.23 ms for one image; from 4 images on Conv2DBackpropInput is
-    faster, and runs). The same sums in another order (float32 rounding). No gradient for the kernel:
-    the ascent differentiates the image only. Used by :class:`Ascent`."""
+    activation, with a gradient for ``x`` only (the ascent differentiates the image, not the kernel).
+    With ``matmul`` that gradient is a matmul with the kernel followed by a sum of kh·kw shifted copies
+    (col2im) instead of TensorFlow's Conv2DBackpropInput. On a 2-core CPU that is faster for one input
+    channel at any batch size (Conv2D_1 of build_cnn's model: 3 ms instead of 9 ms per step for 128
+    images, 0.06 instead of 0.25 ms for one) and for batches of up to SMALL_BATCH images (Conv2D_2:
+    0.11 instead of 0.23 ms for one image; from 4 images on Conv2DBackpropInput is faster, and
+    :class:`Ascent` passes ``matmul=False``). The same sums in another order (float32 rounding).
+    Used by :class:`Ascent`."""
     kernel = tf.convert_to_tensor(layer.kernel)
     kh, kw, c_in, c_out = kernel.shape
 
@@ -77,7 +92,7 @@ def conv_matmul_grad(x, layer):
     def conv(x):
         z = tf.nn.conv2d(x, kernel, 1, "VALID")
 
-        def by_matmul(dz):
+        def by_matmul(dz):   # dz: the gradient of z
             h, w = dz.shape[1], dz.shape[2]
             cols = tf.matmul(tf.reshape(dz, [-1, c_out]), tf.reshape(kernel, [kh * kw * c_in, c_out]),
                              transpose_b=True)
@@ -85,15 +100,11 @@ def conv_matmul_grad(x, layer):
             return tf.add_n([tf.pad(cols[:, :, :, i * kw + j], [[0, 0], [i, kh - 1 - i], [j, kw - 1 - j], [0, 0]])
                              for i in range(kh) for j in range(kw)])
 
-        def grad(dz):
-            if c_in == 1:
-                return by_matmul(dz)
-            return tf.cond(tf.shape(dz)[0] <= SMALL_BATCH, lambda: by_matmul(dz),
-                           lambda: tf.raw_ops.Conv2DBackpropInput(input_sizes=tf.shape(x), filter=kernel,
-                                                                  out_backprop=dz, strides=[1, 1, 1, 1],
-                                                                  padding="VALID"))
+        def by_backprop(dz):
+            return tf.raw_ops.Conv2DBackpropInput(input_sizes=tf.shape(x), filter=kernel, out_backprop=dz,
+                                                  strides=[1, 1, 1, 1], padding="VALID")
 
-        return z, grad
+        return z, (by_matmul if matmul else by_backprop)
 
     z = conv(x)
     return layer.activation(z + layer.bias if layer.use_bias else z)
@@ -190,31 +201,35 @@ class Ascent:
 
     def __init__(self, submodel: keras.Model, chain: list | None = None):
         """``chain``: the sub-model's layers, if they are a plain chain of Conv2D and MaxPooling2D
-        layers (see plain_chain). Then the ascent runs them one by one, with two speed-ups that give
-        the same numbers: max pooling gets a cheaper gradient (max_pool_mask_grad), and a batch that
-        asks for one map of a Conv2D layer runs only that map's kernel in the last layer (one
-        convolution instead of one per map). Without a chain the sub-model runs as it is."""
+        layers (see plain_chain). Then the ascent runs them one by one, with the speed-ups of this
+        module, which give the same numbers (up to float32 rounding): each image's own map alone in
+        the last Conv2D layer, the crop of reached_extent, Conv2D input gradients as matmuls
+        (conv_matmul_grad: for one input channel, and for every Conv2D in a batch of at most
+        SMALL_BATCH images), and for such a small batch also max_pool_mask_grad. Whether a batch is
+        small is decided once per run, from the batch it starts with. Without a chain the sub-model
+        runs as it is."""
         self.submodel = submodel
         self.n_channels = int(submodel.output.shape[-1])
         self.chain = chain
         self._loop = tf.function(self._loop_py, reduce_retracing=True)
 
-    def _run_layers(self, x, layers):
+    def _run_layers(self, x, layers, small: bool):
         """``layers`` (the start of the chain) on the images ``x``, from the input rows and columns that
-        reach the chain's output (reached_extent)."""
+        reach the chain's output (reached_extent); ``small``: a batch of at most SMALL_BATCH images,
+        for which other kernels are faster (see the module's docstring)."""
         reach = reached_extent(self.chain, x.shape[1:3])
         if reach is not None:
             x = x[:, :reach[0], :reach[1]]
         for layer in layers:
             if is_plain_pool(layer):
-                x = max_pool_mask_grad(x, layer.pool_size[0])
+                x = max_pool_mask_grad(x, layer.pool_size[0], small)
             elif has_matmul_grad(layer):
-                x = conv_matmul_grad(x, layer)
+                x = conv_matmul_grad(x, layer, matmul=small or layer.kernel.shape[2] == 1)
             else:
                 x = layer(x, training=False)
         return x
 
-    def _activation_fn(self, channels, same_channel: bool):
+    def _activation_fn(self, channels, same_channel: bool, small: bool):
         """(fn, own): fn maps images x to the layer's activations (n, h, w, maps), or, if ``own``, to each
         image's own map alone (n, h, w, 1). Each image's own map is all that the last Conv2D layer of a
         chain computes: one kernel for a batch that asks for one map, each image's own kernel
@@ -227,7 +242,7 @@ class Ascent:
             return run, False
         c = self.chain[-1]
         if not isinstance(c, keras.layers.Conv2D) or not (same_channel or has_own_map_conv(c)):
-            run = lambda x: self._run_layers(x, self.chain)   # noqa: E731
+            run = lambda x: self._run_layers(x, self.chain, small)   # noqa: E731
             if same_channel:
                 return (lambda x: tf.gather(run(x), channels[:1], axis=-1)), True
             return run, False
@@ -236,14 +251,14 @@ class Ascent:
             bias = tf.gather(c.bias, channels[:1]) if c.use_bias else 0.0
 
             def one_map(x):
-                z = keras.ops.conv(self._run_layers(x, self.chain[:-1]), kernel, strides=c.strides,
+                z = keras.ops.conv(self._run_layers(x, self.chain[:-1], small), kernel, strides=c.strides,
                                    padding=c.padding, dilation_rate=c.dilation_rate)
                 return c.activation(z + bias)
 
             return one_map, True
         kernels = tf.gather(c.kernel, channels, axis=-1)
         biases = tf.gather(c.bias, channels) if c.use_bias else None
-        return (lambda x: own_map_conv(self._run_layers(x, self.chain[:-1]), c, kernels, biases)), True
+        return (lambda x: own_map_conv(self._run_layers(x, self.chain[:-1], small), c, kernels, biases)), True
 
     def channel_means(self, images, batch_size: int = 512) -> np.ndarray:
         """The objective of every channel for every image: (N, n_channels) (:func:`mean_activations`)."""
@@ -254,11 +269,11 @@ class Ascent:
         return np.concatenate(out)
 
     def _loop_py(self, x, channels, j0, j_end, epsilon, conv_criterion, prev, streak,
-                 stop_early, same_channel, jitter, tv_weight, seed):
+                 stop_early, same_channel, small, jitter, tv_weight, seed):
         """Steps j0 .. j_end-1 of :func:`ascent_step` for a batch of images, compiled into one graph loop
         that also records the losses and runs the convergence test."""
         batch = tf.shape(x)[0]
-        activation, own = self._activation_fn(channels, same_channel)
+        activation, own = self._activation_fn(channels, same_channel, small)
         penalty = (lambda images: tv_weight * total_variation(images)) if tv_weight > 0 else None
         losses = tf.TensorArray(tf.float32, size=j_end - j0, element_shape=[None])
         converged_at = tf.fill([batch], -1)
@@ -304,6 +319,7 @@ class Ascent:
         steps_run = np.zeros(n, np.int32)
         prev, streak = np.zeros(n, np.float32), np.zeros(n, np.int32)
         same_channel = bool(np.all(channels == channels[0]))  # one map: slice it instead of masking all maps
+        small = n <= SMALL_BATCH   # for the whole run: a batch that shrinks (early stops) is not traced again
         bounds = {s + 1 for s in snap_steps} | {n_epochs}
         if stop_early:
             bounds |= set(range(self.CHUNK, n_epochs, self.CHUNK))
@@ -314,7 +330,7 @@ class Ascent:
             out = self._loop(tf.convert_to_tensor(x[todo]), tf.convert_to_tensor(channels[todo]),
                              tf.constant(j0), tf.constant(j1), tf.constant(epsilon, tf.float32),
                              tf.constant(conv_criterion, tf.float32), tf.convert_to_tensor(prev[todo]),
-                             tf.convert_to_tensor(streak[todo]), bool(stop_early), same_channel,
+                             tf.convert_to_tensor(streak[todo]), bool(stop_early), same_channel, small,
                              int(jitter), float(tv_weight), tf.constant(int(seed) % (2 ** 31), tf.int32))
             xb, lb, cb, j_stop, pb, stb = [o.numpy() for o in out]
             x[todo], prev[todo], streak[todo] = xb, pb, stb
