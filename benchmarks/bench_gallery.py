@@ -61,9 +61,7 @@ def main(argv=None):
         gallery = layer_gallery(oip, n_epochs=args.steps, seed=r, live=live)
         walls.append(time.perf_counter() - t0)
         seconds.append(gallery.seconds)
-    t0 = time.perf_counter()
     no_early = layer_gallery(oip, n_epochs=args.steps, seed=0, live=live, stop_early=False)
-    t_no_early = time.perf_counter() - t0
 
     maps = np.linspace(0, oip.n_maps - 1, args.baseline_maps).astype(int)
     per_map = []

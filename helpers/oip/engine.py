@@ -4,15 +4,14 @@ batch of images (many maps, or many starts for one map), with no Python work per
 Speed-ups that give the same numbers as the plain Keras sub-model (up to float32 rounding; the crop bit
 for bit): the last Conv2D layer runs only the kernel of each image's own map (one convolution for a
 batch that asks for one map, :func:`own_map_conv` for a batch of different maps); only the input rows
-and columns that reach the layer's output go through the layers (:func:`reached_extent`); and the
-convolutions and, for small batches, max pooling get kernels that are faster on a CPU
-(:func:`conv_matmul_grad`, :func:`max_pool_mask_grad`). Measured in benchmarks/bench_oip.py and
-benchmarks/bench_peers.py.
+and columns that reach the layer's output go through the layers (:func:`reached_extent`); and max
+pooling and the convolutions get gradients that are cheaper on a CPU (:func:`max_pool_mask_grad`,
+:func:`conv_matmul_grad`). Measured in benchmarks/bench_oip.py and benchmarks/bench_peers.py.
 
 Small batches (a single map: ``derive``) are bound by the fixed cost of each operation, not by
 arithmetic: TensorFlow's oneDNN kernels (MaxPool, MaxPoolGrad, Conv2DBackpropInput) cost tens of
 microseconds each even for one 28×28 image. A batch of at most SMALL_BATCH images therefore runs
-kernels with less fixed cost (see :class:`Ascent`); larger batches run TensorFlow's own.
+kernels with less fixed cost (see :class:`Ascent`); larger batches run oneDNN's, which are faster there.
 """
 from __future__ import annotations
 
@@ -45,12 +44,13 @@ class AscentOutput:
 def max_pool_mask_grad(h, size: int, small_batch: bool = False):
     """Max pooling with size×size windows, stride size, 'valid' padding: the values of
     tf.nn.max_pool2d, but its gradient is routed to each window's maximum by a mask. On a 2-core CPU
-    TensorFlow's MaxPoolGrad is slow: with the mask a whole ascent step takes 15-20 % less time
-    (batches of 1 to 128 images, measured against MaxPoolGrad in one process).
+    TensorFlow's MaxPoolGrad is slow: with the mask 100 ascent steps for 128 images take 1.26 s
+    instead of 1.72 s (measured against MaxPoolGrad in one process, 2026-11-30; 15-20 % less in an
+    earlier engine).
     ``small_batch``: the values come from TensorFlow's plain MaxPoolV2 kernel instead of oneDNN's
-    MaxPool (oneDNN does not take MaxPoolV2), whose fixed cost dominates for a batch of one or two
-    images; a whole one-map ascent step then takes about 20 % less time. For larger batches oneDNN's
-    MaxPool is faster.
+    MaxPool (oneDNN does not take MaxPoolV2), whose fixed cost of about 50 µs per call dominates for
+    a batch of one or two images: a whole one-map ascent step then takes about 20 % less time. For
+    larger batches oneDNN's MaxPool is faster.
     A window with tied maxima passes the gradient to each of them (MaxPoolGrad to one); behind a ReLU
     such ties are at 0, where the ReLU's own gradient is 0 anyway. Used by :class:`Ascent`."""
 
