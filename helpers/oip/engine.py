@@ -25,7 +25,7 @@ from .ascent import ascent_step, convergence_streak, map_objective, mean_activat
 from .regularizers import jitter_images, random_shift, total_variation
 
 VISUAL_LAYER_TYPES = (keras.layers.Conv2D, keras.layers.MaxPooling2D)
-SMALL_BATCH = 2  # up to this batch size: max_pool_mask_grad, and every Conv2D's input gradient as a matmul
+SMALL_BATCH = 2  # up to this batch size: max pooling by MaxPoolV2, every Conv2D's input gradient a matmul
 
 
 @dataclass
@@ -203,11 +203,11 @@ class Ascent:
         """``chain``: the sub-model's layers, if they are a plain chain of Conv2D and MaxPooling2D
         layers (see plain_chain). Then the ascent runs them one by one, with the speed-ups of this
         module, which give the same numbers (up to float32 rounding): each image's own map alone in
-        the last Conv2D layer, the crop of reached_extent, Conv2D input gradients as matmuls
-        (conv_matmul_grad: for one input channel, and for every Conv2D in a batch of at most
-        SMALL_BATCH images), and for such a small batch also max_pool_mask_grad. Whether a batch is
-        small is decided once per run, from the batch it starts with. Without a chain the sub-model
-        runs as it is."""
+        the last Conv2D layer, the crop of reached_extent, max pooling with a mask gradient
+        (max_pool_mask_grad), and Conv2D input gradients as matmuls (conv_matmul_grad: for one input
+        channel, and for every Conv2D in a batch of at most SMALL_BATCH images, which also pools with
+        the MaxPoolV2 kernel). Whether a batch is small is decided once per run, from the batch it
+        starts with. Without a chain the sub-model runs as it is."""
         self.submodel = submodel
         self.n_channels = int(submodel.output.shape[-1])
         self.chain = chain
