@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..arguments import check_count
+
 
 MAPS_PER_ROW = 8
 
@@ -167,8 +169,7 @@ def map_image_correlation(maps, images, *, batch_size: int = 100) -> np.ndarray:
     x = x.reshape(x.shape[:3]) if x.ndim == 4 else (x[None] if x.ndim == 2 else x)
     if m.ndim != 4 or x.shape[1:] != (28, 28) or len(m) != len(x):
         raise ValueError(f"Expected maps (N, h, w, n_maps) and N images (N, 28, 28); got {m.shape} and {x.shape}.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1; got {batch_size}.")
+    batch_size = check_count("batch_size", batch_size, 1)
     parts = [_correlation_of_batch(m[i:i + batch_size], x[i:i + batch_size]) for i in range(0, len(m), batch_size)]
     return np.concatenate(parts, axis=0) if parts else np.zeros((0, m.shape[3]))
 

@@ -90,11 +90,12 @@ def one_layer_ascent(start, kernel, bias: float = 0.0, n_steps: int = 600, epsil
     from ..data import standardize
     from ..oip.ascent import ascent_step
 
+    n_steps = check_count("n_steps", n_steps, 0)
     objective = _one_layer_objective(kernel, bias, bias_in_weights)
 
     @tf.function
     def climb(x):
-        for _ in tf.range(check_count("n_steps", n_steps, 0)):
+        for _ in tf.range(n_steps):
             x, _ = ascent_step(x, objective, epsilon, standardize=False)
         return x
 
@@ -106,11 +107,10 @@ def map_gradients(oip, images, map_index: int) -> np.ndarray:
     with respect to each standardized image, through every layer below the map — the direction the OIP
     ascent takes from that image. oip: a :class:`helpers.oip.My_OIP`. Returns (n, 28, 28).
     Taught in notebook 07, section 3."""
-    from ..data import as_image_batch
     from ..oip.ascent import map_objective
 
     idx = int(oip.check_maps([map_index])[0])
-    x = tf.image.per_image_standardization(as_image_batch(images))
+    x = tf.image.per_image_standardization(_as_images(images))
     with tf.GradientTape() as tape:
         tape.watch(x)
         total = tf.reduce_sum(map_objective(oip.submodel(x, training=False), tf.fill([tf.shape(x)[0]], idx)))

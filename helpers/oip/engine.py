@@ -235,14 +235,12 @@ class Ascent:
         chain computes: one kernel for a batch that asks for one map, each image's own kernel
         (own_map_conv) for a batch of different maps. Built once per compiled loop, so the kernels are
         gathered outside the steps."""
-        if not self.chain:
-            run = lambda x: self.submodel(x, training=False)  # noqa: E731
-            if same_channel:
-                return (lambda x: tf.gather(run(x), channels[:1], axis=-1)), True
-            return run, False
-        c = self.chain[-1]
+        c = self.chain[-1] if self.chain else None
         if not isinstance(c, keras.layers.Conv2D) or not (same_channel or has_own_map_conv(c)):
-            run = lambda x: self._run_layers(x, self.chain, small)   # noqa: E731
+            if self.chain:   # the whole layer, its maps sliced (one map) or masked by map_objective
+                run = lambda x: self._run_layers(x, self.chain, small)   # noqa: E731
+            else:
+                run = lambda x: self.submodel(x, training=False)   # noqa: E731
             if same_channel:
                 return (lambda x: tf.gather(run(x), channels[:1], axis=-1)), True
             return run, False
