@@ -37,7 +37,7 @@ def test_flops_of_a_tiny_model_by_hand(tiny):
 
 def test_flop_counter_agrees_with_the_engines_crop(tiny):
     from helpers import build_cnn
-    from helpers.oip.engine import plain_chain, reached_extent
+    from helpers.oip.fast_kernels import plain_chain, reached_extent
 
     assert reached_extent(plain_chain(tiny, tiny.get_layer("b")), (11, 11)) == (10, 10)
     assert bench_peers._needed_extents(bench_peers._chain(tiny, "b")) == [(8, 8), (4, 4), (3, 3)]

@@ -114,7 +114,7 @@ def test_mask_gradient_of_max_pooling_equals_tensorflows(small_batch):
     """The values of oneDNN's MaxPool (or, for a small batch, of the plain MaxPoolV2 kernel) and the
     gradient of TensorFlow's MaxPoolGrad wherever the ReLU before the pool lets a gradient through."""
     import tensorflow as tf
-    from helpers.oip.engine import max_pool_mask_grad as _max_pool_mask_grad
+    from helpers.oip.fast_kernels import max_pool_mask_grad as _max_pool_mask_grad
 
     rng = np.random.default_rng(0)
     h = tf.nn.relu(tf.constant(rng.normal(size=(2, 11, 11, 3)), tf.float32))   # odd size: a cropped edge
@@ -137,7 +137,7 @@ def test_own_map_conv_equals_the_layers_output_gathered(conv):
     """Each image through its own map's kernel only (a depthwise convolution over the batch) = the
     layer's full output, gathered by channel."""
     import tensorflow as tf
-    from helpers.oip.engine import has_own_map_conv, own_map_conv
+    from helpers.oip.fast_kernels import has_own_map_conv, own_map_conv
 
     layer = keras.layers.Conv2D(6, 3, **{"activation": "relu", **conv})
     x = tf.constant(np.random.default_rng(0).normal(size=(5, 9, 9, 4)), tf.float32)
@@ -156,7 +156,7 @@ def test_matmul_gradient_of_a_conv_equals_tensorflows(c_in, matmul):
     """conv_matmul_grad: the layer's output, and TensorFlow's input gradient (a matmul and col2im, or
     Conv2DBackpropInput), eager and compiled, for several batch sizes."""
     import tensorflow as tf
-    from helpers.oip.engine import SMALL_BATCH, conv_matmul_grad, has_matmul_grad
+    from helpers.oip.fast_kernels import SMALL_BATCH, conv_matmul_grad, has_matmul_grad
 
     layer = keras.layers.Conv2D(5, (3, 2), activation="relu")
     rng = np.random.default_rng(1)
@@ -181,11 +181,11 @@ def test_matmul_gradient_of_a_conv_equals_tensorflows(c_in, matmul):
 
 
 def test_reached_extent_crops_only_what_never_reaches_the_output():
-    from helpers.oip.engine import reached_extent
+    from helpers.oip.fast_kernels import reached_extent
 
     ref = My_OIP()
-    assert reached_extent(ref._ascent.chain, (28, 28)) == (26, 26)      # Conv2D_2's 11th row/column
-    assert reached_extent(ref._ascent.chain[:3], (28, 28)) is None       # up to Conv2D_2: every pixel
+    assert reached_extent(ref._ascent.parts.chain("Conv2D_3"), (28, 28)) == (26, 26)      # Conv2D_2's 11th row/column
+    assert reached_extent(ref._ascent.parts.chain("Conv2D_3")[:3], (28, 28)) is None       # up to Conv2D_2: every pixel
     same = keras.layers.Conv2D(4, 3, padding="same")
     assert reached_extent([same, keras.layers.MaxPooling2D(2)], (27, 27)) is None   # 'same': no cropping
     assert reached_extent([keras.layers.Conv2D(4, 3, strides=2)], (28, 28)) == (27, 27)
@@ -193,10 +193,10 @@ def test_reached_extent_crops_only_what_never_reaches_the_output():
 
 def test_plain_chain_or_the_keras_submodel():
     import keras
-    from helpers.oip.engine import plain_chain as _plain_chain
+    from helpers.oip.fast_kernels import plain_chain as _plain_chain
 
     ref = My_OIP()
-    assert [l.name for l in ref._ascent.chain] == ["Conv2D_1", "Max_Pool_1", "Conv2D_2", "Max_Pool_2", "Conv2D_3"]
+    assert [l.name for l in ref._ascent.parts.chain("Conv2D_3")] == ["Conv2D_1", "Max_Pool_1", "Conv2D_2", "Max_Pool_2", "Conv2D_3"]
     inp = keras.Input((28, 28, 1))
     a = keras.layers.Conv2D(4, 3, activation="relu", name="a")(inp)
     b = keras.layers.Conv2D(4, 3, activation="relu", padding="same", name="b")(a)
@@ -205,7 +205,7 @@ def test_plain_chain_or_the_keras_submodel():
     branchy = keras.Model(inp, top)
     assert _plain_chain(branchy, branchy.get_layer("top")) is None
     oip = My_OIP(branchy, "top")             # runs the Keras sub-model instead
-    assert oip._ascent.chain is None
+    assert oip._ascent.parts.chain("top") is None
     pair = oip.derive_many([1, 2], n_epochs=20, seed=1, n_reports=1)
     alone = oip.derive(1, n_epochs=20, start=pair[0].initial_image, n_reports=1)
     np.testing.assert_allclose(alone.losses, pair[0].losses, rtol=1e-4, atol=1e-6)

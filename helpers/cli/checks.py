@@ -60,7 +60,7 @@ def load_oip(model_path, layer: str | None):
     """My_OIP for the layer (None: the model's last conv or pool layer, for commands that need none of their
     own), with every failure turned into a one-line CliError."""
     from ..oip import My_OIP
-    from ..oip.engine import VISUAL_LAYER_TYPES
+    from ..oip.fast_kernels import VISUAL_LAYER_TYPES
 
     model = load_model(model_path)
     if layer is None:

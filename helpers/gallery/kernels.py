@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from ..oip.constants import EPSILON, N_EPOCHS
+
 
 def layer_kernels(model, layer_name: str = "Conv2D_1") -> tuple[np.ndarray, np.ndarray]:
     """The kernels of a conv layer that reads the image itself (one input channel), as small images.
@@ -80,26 +82,24 @@ def one_layer_gradient(images, kernel, bias: float = 0.0, bias_in_weights: bool 
     return tape.gradient(total, x).numpy()[..., 0]
 
 
-def one_layer_ascent(start, kernel, bias: float = 0.0, n_steps: int = 600, epsilon: float = 0.01,
+def one_layer_ascent(start, kernel, bias: float = 0.0, n_steps: int = N_EPOCHS, epsilon: float = EPSILON,
                      bias_in_weights: bool = True) -> np.ndarray:
-    """The question's recipe: the OIP's own normalized step (:func:`helpers.oip.ascent.ascent_step`, without
-    the standardization) on :func:`one_layer_gradient`'s objective from ``start``, compiled once;
-    standardized at the end for display. Because the objective is linear, every step adds the same image.
+    """The question's recipe: the OIP's own normalized step, without the standardization, on
+    :func:`one_layer_gradient`'s objective from ``start``, in the course's compiled loop (the objective is
+    a :func:`helpers.oip.objectives.function`: no model needed); standardized at the end for display.
+    Because the objective is linear, every step adds the same image.
     Returns (n, 28, 28). Taught in notebook 07, section 3."""
     from ..arguments import check_count
     from ..data import standardize
-    from ..oip.ascent import ascent_step
+    from ..oip.engine import Ascent
+    from ..oip.objectives import function
 
     n_steps = check_count("n_steps", n_steps, 0)
-    objective = _one_layer_objective(kernel, bias, bias_in_weights)
-
-    @tf.function
-    def climb(x):
-        for _ in tf.range(n_steps):
-            x, _ = ascent_step(x, objective, epsilon, standardize=False)
-        return x
-
-    return standardize(climb(_as_images(start)).numpy()[..., 0])
+    x = _as_images(start).numpy()
+    if n_steps:
+        objective = function(_one_layer_objective(kernel, bias, bias_in_weights), "one kernel's mean")
+        x = Ascent().run(objective, x, n_steps, epsilon, standardize=False).images
+    return standardize(x[..., 0])
 
 
 def map_gradients(oip, images, map_index: int) -> np.ndarray:

@@ -2,8 +2,7 @@
 (:mod:`helpers.oip.engine`), the precursor and the dream carving all run.
 
 * :func:`mean_activations` / :func:`map_objective` — the quantity the ascent climbs (notebook 06, section 4).
-  To change the objective (e.g. ignore a map's border neurons), edit :func:`mean_activations`: every
-  user of the algorithm goes through it.
+  Other objectives (a unit, a class score, map A minus map B) are values in :mod:`helpers.oip.objectives`.
 * :func:`ascent_step` — one step: objective → gradient → normalize → step → standardize (section 4–5).
 * :func:`convergence_streak` — the article's convergence test (section 6).
 """
@@ -12,6 +11,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from ..data import standardize_tensor
+from .constants import CONVERGENCE_WARMUP, EPSILON, RMS_FLOOR
 
 
 def mean_activations(activations):
@@ -30,13 +30,14 @@ def map_objective(activations, channels):
     return tf.reduce_sum(means * tf.one_hot(channels, means.shape[-1]), axis=-1)
 
 
-def ascent_step(x, objective, epsilon=0.01, penalty=None, standardize=True):
+def ascent_step(x, objective, epsilon=EPSILON, penalty=None, standardize=True):
     """One step of normalized gradient ascent on a batch of images ``x`` (n, 28, 28, 1).
     Taught in notebook 06, sections 4 and 5.
 
     ``objective(x)`` gives one value per image to climb (e.g. :func:`map_objective` of the layer's
     activations); ``penalty(x)`` (optional, per image) is subtracted from it — a regularizer such as
-    :func:`helpers.oip.regularizers.total_variation`. Returns (new images, objective before the step).
+    :class:`helpers.oip.regularizers.TotalVariation`. ``epsilon`` may be a tensor (a step-size schedule).
+    Returns (new images, objective before the step).
     """
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -47,15 +48,19 @@ def ascent_step(x, objective, epsilon=0.01, penalty=None, standardize=True):
     # unit-RMS gradient per image, so the step size is epsilon alone. The article's "+ 1e-7" stays outside
     # the root: early gradients can be that small, and rsqrt(ms + tiny) would change the trajectory
     rms = tf.sqrt(tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True))
-    x = x + epsilon * g / (rms + 1e-7)             # ascent: plus sign
+    x = x + epsilon * g / (rms + RMS_FLOOR)             # ascent: plus sign
     # ReLU ramps have no maximum: without a fixed image scale the ascent would just inflate the contrast
     return (standardize_tensor(x) if standardize else x), value
 
 
 def convergence_streak(j, loss, prev_loss, streak, conv_criterion):
     """The article's convergence test, one step at a time: the relative change
-    ``(loss - prev_loss) / loss`` is below ``conv_criterion`` (after step 10, with loss > 0). Returns the
-    number of steps in a row that met it; a run has converged when this reaches 4.
+    ``(loss - prev_loss) / |loss|`` is below ``conv_criterion`` (after step 10, with loss ≠ 0). Returns the
+    number of steps in a row that met it; a run has converged when this reaches 4 (CONVERGENCE_STREAK).
+    For a map's mean activation (≥ 0) this is the article's test; measuring the change against |loss|
+    extends it to objectives that can be negative (a class score). A loss of exactly 0 never converges:
+    for a map it means the map is silent.
     Taught in notebook 06, section 6."""
-    meets = (j > 10) & (loss > 0) & ((loss - prev_loss) / (loss + 1e-7) < conv_criterion)
+    scale = tf.abs(loss)
+    meets = (j > CONVERGENCE_WARMUP) & (scale > 0) & ((loss - prev_loss) / (scale + 1e-7) < conv_criterion)
     return tf.where(meets, streak + 1, 0)

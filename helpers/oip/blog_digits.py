@@ -18,13 +18,11 @@ from typing import NamedTuple
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from ..arguments import check_count
-from ..model import class_scores_model
-from .ascent import ascent_step, map_objective
-
-BLOG_STEPS = 4096   # the blog's number of steps for the output layer
+from .constants import BLOG_STEPS
+from .engine import Ascent
+from .objectives import class_probability
 
 
 class BlogDigits(NamedTuple):
@@ -60,23 +58,10 @@ def blog_perfect_digits(model_or_oip, n_steps: int = BLOG_STEPS) -> BlogDigits:
     if not isinstance(model, keras.Model):
         raise TypeError(f"model_or_oip must be a keras.Model or a My_OIP; got {type(model_or_oip).__name__}.")
     n_steps = check_count("n_steps", n_steps, 1)
-    scores = class_scores_model(model)                  # input → class scores before the softmax
-    n_classes = int(scores.output.shape[-1])
-    classes = tf.range(n_classes)
-
-    def probability(x):
-        """Image c's probability of its own class c."""
-        return map_objective(tf.nn.softmax(scores(x)), classes)
-
-    @tf.function
-    def climb(x):
-        """All steps in one compiled loop (no return to Python per step); the probabilities in a TensorArray."""
-        history = tf.TensorArray(tf.float32, size=n_steps)
-        for j in tf.range(n_steps):
-            x, p = ascent_step(x, probability, blog_step_size(tf.cast(j, tf.float32)), standardize=False)
-            history = history.write(j, p)
-        return x, history.stack()
-
-    x, history = climb(tf.zeros((n_classes, 28, 28, 1)))   # the blog's start: zeros, the same for every class
-    images = x.numpy()[..., 0]
-    return BlogDigits(images, deaverage(images), history.numpy())
+    ascent = Ascent(model)
+    classes = np.arange(int(ascent.parts.class_scores().output.shape[-1]))
+    zeros = np.zeros((len(classes), 28, 28, 1), np.float32)   # the blog's start, the same for every class
+    out = ascent.run(class_probability(classes), zeros, n_steps, step_size=blog_step_size,
+                            standardize=False)
+    images = out.images[..., 0]
+    return BlogDigits(images, deaverage(images), out.losses)

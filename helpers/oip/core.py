@@ -20,9 +20,14 @@ import tensorflow as tf
 
 from ..arguments import check_count, check_non_negative, check_positive, check_seed
 from ..data import as_image_batch
-from ..model import check_layer_name, class_scores_model, image_submodel, load_model_file, load_reference_model
-from .engine import VISUAL_LAYER_TYPES, Ascent, plain_chain
-from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, IMAGE_SIZE, PRECURSOR_FACTORS, pick_best, initial_image
+from ..model import check_layer_name, load_model_file, load_reference_model
+from .constants import (ARTICLE_SCALES, CONV_CRITERION, EPSILON, IMAGE_SIZE, N_EPOCHS, N_REPORTS, PERFECT_DIGIT_FACTORS,
+                        PRECURSOR_CANDIDATES, PRECURSOR_FACTORS, PRECURSOR_ROUNDS, ZERO_STEP_LIMIT)
+from .engine import Ascent
+from .fast_kernels import VISUAL_LAYER_TYPES
+from .objectives import channel, class_score
+from .regularizers import Jitter, TotalVariation
+from .starts import initial_image, pick_best
 
 
 # --------------------------------------------------------------------------------------------------
@@ -37,12 +42,13 @@ class OIPResult:
     image: np.ndarray                  # (28, 28) final pattern, standardized
     losses: np.ndarray                 # mean map activation before each step, (steps run,)
     snapshots: list                    # [(step, (28, 28) image after that step), ...]
-    responded: bool                    # False: the map stayed at zero activation (> 10 zero steps)
+    responded: bool                    # False: the map stayed at zero activation (> ZERO_STEP_LIMIT zero steps)
     converged: bool                    # the article's relative-change criterion held for 4 steps in a row
     initial_image: np.ndarray = None   # (28, 28) start image
     converged_at: int | None = None    # step where convergence was reached
     message: str = ""                  # e.g. advice when the map did not respond
     start_activation: float = float("nan")
+    seed: int | None = None            # the seed of the start and the jitter (drawn when none was given)
     extras: dict = field(default_factory=dict)
 
     @property
@@ -55,15 +61,12 @@ class OIPResult:
                 f"converged={self.converged}, steps={len(self.losses)})")
 
 
-NO_RESPONSE_MESSAGE = ("map {m} did not respond: its activation stayed at zero for more than 10 steps. "
+NO_RESPONSE_MESSAGE = (f"map {{m}} did not respond: its activation stayed at zero for more than {ZERO_STEP_LIMIT} steps. "
                        "Try other fluctuation scales (e.g. larger factors on the long wavelengths "
                        "(3,3) and (7,7)), another seed, or precursor=True.")
 
 
-DEFAULT_REPORTS = 6  # the article's number of intermediate snapshots
-
-
-def snapshot_steps(n_epochs: int, n_reports: int = DEFAULT_REPORTS) -> list[int]:
+def snapshot_steps(n_epochs: int, n_reports: int = N_REPORTS) -> list[int]:
     """The article's log-spaced report steps: 0, then n_epochs // 2**n_reports doubled n_reports
     times, then the last step. For 600 steps and 6 reports: [0, 9, 18, 36, 72, 144, 288, 599].
     Used in notebook 06, section 6."""
@@ -99,19 +102,17 @@ class My_OIP:
         self.model = model
         check_layer_name(model, layer_name, VISUAL_LAYER_TYPES, "conv or pool",
                          hint="For the output classes use perfect_digits().")
-        layer = model.get_layer(layer_name)
         self.layer_name = layer_name
-        self.submodel = image_submodel(model, layer.output, name=f"oip_{layer_name}")
-        self.n_maps = int(layer.output.shape[-1])
-        self.map_shape = tuple(int(d) for d in layer.output.shape[1:3])
-        self._ascent = Ascent(self.submodel, plain_chain(model, layer))
-        self._class_ascent = None
+        self._ascent = Ascent(model)           # the compiled loop (helpers.oip.engine)
+        self.submodel = self._ascent.parts.submodel(layer_name)   # input → this layer's maps
+        self.n_maps = int(self.submodel.output.shape[-1])
+        self.map_shape = tuple(int(d) for d in self.submodel.output.shape[1:3])
 
     def __repr__(self):
         return f"My_OIP(layer={self.layer_name!r}, maps={self.n_maps}, map_shape={self.map_shape})"
 
     # -- inputs ------------------------------------------------------------------------------------
-    def initial_image(self, factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, n: int = 1, seed=None,
+    def initial_image(self, factors=None, scales=ARTICLE_SCALES, n: int = 1, seed=None,
                       smoothing: bool = False) -> np.ndarray:
         """Random multi-scale start image(s), (n, 28, 28, 1); see :func:`initial_image`."""
         return initial_image(factors, scales, n, seed, smoothing)
@@ -146,101 +147,112 @@ class My_OIP:
     # -- activations -------------------------------------------------------------------------------
     def map_activations(self, images) -> np.ndarray:
         """Mean activation of every map for standardized images (N, 28, 28, 1): (N, n_maps)."""
-        return self._ascent.channel_means(self._as_batch(images))
+        return self._ascent.parts.map_means(self.layer_name, self._as_batch(images))
 
     def live_maps(self, images) -> np.ndarray:
         """Indices of the maps that at least one of the (standardized) images activates (mean > 0)."""
         return np.flatnonzero(self.map_activations(images).max(axis=0) > 0)
 
     # -- precursor ---------------------------------------------------------------------------------
-    def precursor_starts(self, map_indices, n_candidates: int = 1024, factors=PRECURSOR_FACTORS,
-                         scales=ARTICLE_SCALES, seed=None, max_rounds: int = 4):
+    def precursor_starts(self, map_indices, n_candidates: int = PRECURSOR_CANDIDATES, factors=None,
+                         scales=ARTICLE_SCALES, seed=None, max_rounds: int = PRECURSOR_ROUNDS,
+                         smoothing: bool = False):
         """Article X's precursor: for each map, pick from many long-wavelength random images the one
         that activates it most. All candidates go through the network once, for all maps together.
 
         Maps that none of the candidates activates get further rounds with fresh candidates that also
-        contain shorter wavelengths. Returns (starts (n, 28, 28, 1), best initial activation (n,)).
+        contain shorter wavelengths. ``factors``: one per scale, by default the article's
+        PRECURSOR_FACTORS (for its four scales). Returns (starts (n, 28, 28, 1), best initial activation (n,)).
         Taught in notebook 06, section 7.
         """
         idx = self.check_maps(map_indices)
+        factors = precursor_factors(scales) if factors is None else factors
         rng = np.random.default_rng(check_seed("seed", seed))
         best = np.full(len(idx), -np.inf, dtype=np.float32)
         starts = np.zeros((len(idx), IMAGE_SIZE, IMAGE_SIZE, 1), np.float32)
-        mixes = [tuple(factors)] + [tuple(np.clip(np.asarray(factors) + 0.25 * r, 0, None))
-                                    for r in range(1, max_rounds)]
-        for mix in mixes:
+        for r in range(max_rounds):   # round r adds 0.25 * r to every factor: shorter wavelengths join in
             todo = best <= 0
             if not todo.any():
                 break
-            cands = initial_image(mix[:len(scales)], scales, n_candidates, seed=rng.integers(2 ** 32))
-            picked, gain = pick_best(cands, self._ascent.channel_means(cands)[:, idx])   # (candidates, maps)
+            mix = np.clip(np.asarray(factors, np.float32) + 0.25 * r, 0, None)
+            cands = initial_image(mix, scales, n_candidates, rng.integers(2 ** 32), smoothing)
+            picked, gain = pick_best(cands, self._ascent.parts.map_means(self.layer_name, cands)[:, idx])   # (candidates, maps)
             better = todo & (gain > best)
             starts[better] = picked[better]
             best[better] = gain[better]
         return starts, best
 
     # -- derivation --------------------------------------------------------------------------------
-    def derive_many(self, map_indices, n_epochs: int = 600, epsilon: float = 0.01, seed=None,
-                    precursor: bool = False, start=None, factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES,
-                    n_reports: int | None = None, conv_criterion: float = 2e-4, stop_early: bool = False,
+    def derive_many(self, map_indices, n_epochs: int = N_EPOCHS, epsilon: float = EPSILON, seed=None,
+                    precursor: bool = False, start=None, factors=None, scales=None,
+                    n_reports: int | None = None, conv_criterion: float = CONV_CRITERION, stop_early: bool = False,
                     jitter: int = 0, tv_weight: float = 0.0, smoothing: bool = False,
-                    n_candidates: int = 1024) -> list[OIPResult]:
+                    n_candidates: int = PRECURSOR_CANDIDATES, penalties=(), transforms=(), constraints=()
+                    ) -> list[OIPResult]:
         """Derive OIPs for several maps (repeats allowed: several starts for one map) in ONE batched,
-        compiled run. Start images: ``start`` if given, else the precursor's choice if ``precursor``,
-        else fresh multi-scale fluctuations (``factors``, ``scales``, ``seed``).
+        compiled run. Start images: ``start`` if given, else the precursor's choice if ``precursor``
+        (``factors``: the precursor's, one per scale), else fresh multi-scale fluctuations (``factors``,
+        ``scales``, ``smoothing``, ``seed``). With ``seed=None`` a seed is drawn and kept in each result.
 
         n_reports: intermediate snapshots (log-spaced); by default the article's 6, or one per step for
         runs shorter than that, so a short run never fails for a default the caller did not set.
-        jitter (pixels) and tv_weight (total-variation penalty) are regularizers beyond the article;
-        both are off by default.
+        Beyond the article, all off by default: ``jitter`` (pixels) and ``tv_weight`` (total variation)
+        are shortcuts for ``transforms=[Jitter(jitter)]`` and ``penalties=[TotalVariation(tv_weight)]``;
+        ``penalties``, ``transforms`` and ``constraints`` take the objects of :mod:`helpers.oip.regularizers`
+        (a :class:`~helpers.oip.regularizers.Diversity` spreads the images that share a map).
         Taught in notebook 06, section 6.
         """
         idx = self.check_maps(map_indices)
         n_epochs = check_count("n_epochs", n_epochs, 1)
         epsilon = check_positive("epsilon (the step size)", epsilon)
         if n_reports is None:
-            n_reports = min(DEFAULT_REPORTS, n_epochs)
+            n_reports = min(N_REPORTS, n_epochs)
         if check_count("n_reports", n_reports, 0) > n_epochs:
             raise ValueError(f"n_reports={n_reports} is larger than n_epochs={n_epochs}; "
                              "ask for fewer snapshots or more steps.")
         jitter = check_count("jitter", jitter, 0)
-        seed = check_seed("seed", seed)
+        seed = draw_seed() if seed is None else check_seed("seed", seed)
         tv_weight = check_non_negative("tv_weight", tv_weight)
         start_act = np.full(len(idx), np.nan, np.float32)
         if start is not None:
+            if factors is not None or scales is not None or smoothing:
+                raise ValueError("factors, scales and smoothing shape random start images; with a start image "
+                                 "given they would be ignored: leave them out, or leave out start.")
             starts = self._check_starts(start, len(idx))
         elif precursor:
-            starts, start_act = self.precursor_starts(idx, n_candidates=n_candidates, scales=scales, seed=seed)
+            starts, start_act = self.precursor_starts(idx, n_candidates, factors, scales or ARTICLE_SCALES, seed,
+                                                      smoothing=smoothing)
         else:
-            starts = initial_image(factors, scales, len(idx), seed, smoothing)
+            starts = initial_image(factors, scales or ARTICLE_SCALES, len(idx), seed, smoothing)
         if np.isnan(start_act).all():
-            start_act = self._ascent.channel_means(starts)[np.arange(len(idx)), idx]
+            start_act = self._ascent.parts.map_means(self.layer_name, starts)[np.arange(len(idx)), idx]
         steps = snapshot_steps(n_epochs, n_reports)
-        out = self._ascent.run(starts, idx, n_epochs, epsilon, steps, conv_criterion, stop_early,
-                               jitter, tv_weight, 0 if seed is None else seed)
+        penalties = [p.for_batch(idx) for p in penalties] + ([TotalVariation(tv_weight)] if tv_weight > 0 else [])
+        transforms = list(transforms) + ([Jitter(jitter)] if jitter > 0 else [])
+        out = self._ascent.run(channel(self.layer_name, idx), starts, n_epochs, epsilon, penalties=penalties,
+                               transforms=transforms, constraints=constraints, snapshot_steps=steps,
+                               conv_criterion=conv_criterion, stop_early=stop_early, seed=seed)
         results = []
         for b, m in enumerate(idx):
-            ran = int(out.steps_run[b])
-            responded = int(out.zero_steps[b]) <= 10
-            conv = int(out.converged_at[b])
+            ran, conv, responded = int(out.steps_run[b]), int(out.converged_at[b]), bool(out.responded[b])
             results.append(OIPResult(
                 map_index=int(m), image=out.images[b, :, :, 0], losses=out.losses[:ran, b],
                 snapshots=[(s, out.snapshots[i, b, :, :, 0]) for i, s in enumerate(steps) if s < ran],
                 responded=responded, converged=conv >= 0, initial_image=starts[b, :, :, 0],
                 converged_at=conv if conv >= 0 else None,
                 message="" if responded else NO_RESPONSE_MESSAGE.format(m=int(m)),
-                start_activation=float(start_act[b]),
+                start_activation=float(start_act[b]), seed=seed,
             ))
         return results
 
-    def derive(self, map_index: int, n_epochs: int = 600, epsilon: float = 0.01, seed=None,
+    def derive(self, map_index: int, n_epochs: int = N_EPOCHS, epsilon: float = EPSILON, seed=None,
                precursor: bool = False, start=None, **kwargs) -> OIPResult:
         """Derive the OIP of one map; the arguments are those of :meth:`derive_many`."""
         if np.ndim(map_index) != 0:
             raise TypeError("derive() takes one map index; use derive_many() for several.")
         return self.derive_many([map_index], n_epochs, epsilon, seed, precursor, start, **kwargs)[0]
 
-    def ascend(self, images, map_indices, n_steps: int, epsilon: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    def ascend(self, images, map_indices, n_steps: int, epsilon: float = EPSILON) -> tuple[np.ndarray, np.ndarray]:
         """Run ``n_steps`` plain ascent steps from given images (standardized first), one map per
         image; no snapshots. Used by the dream carving. Returns (images (n, 28, 28, 1), losses (steps, n))."""
         starts = self._as_batch(images)
@@ -249,17 +261,12 @@ class My_OIP:
         epsilon = check_positive("epsilon (the step size)", epsilon)
         if n_steps == 0:
             return starts, np.zeros((0, len(starts)), np.float32)
-        out = self._ascent.run(starts, idx, n_steps, epsilon, [], 2e-4, False)
+        out = self._ascent.run(channel(self.layer_name, idx), starts, n_steps, epsilon)
         return out.images, out.losses
 
     # -- perfect digits ----------------------------------------------------------------------------
-    def _logit_ascent(self) -> Ascent:
-        if self._class_ascent is None:
-            self._class_ascent = Ascent(class_scores_model(self.model))
-        return self._class_ascent
-
-    def perfect_digits(self, n_epochs: int = 600, epsilon: float = 0.01, seed=0,
-                       factors=(0.1, 0.1, 0.1, 0.1), scales=ARTICLE_SCALES) -> np.ndarray:
+    def perfect_digits(self, n_epochs: int = N_EPOCHS, epsilon: float = EPSILON, seed=0,
+                       factors=PERFECT_DIGIT_FACTORS, scales=ARTICLE_SCALES) -> np.ndarray:
         """Class maximization: for each digit c, ascend the pre-softmax score of class c from random
         multi-scale fluctuations (:func:`initial_image`, which standardizes the start, so only the ratios of
         ``factors`` matter, not their size), standardizing after each step. Returns (10, 28, 28)
@@ -268,13 +275,26 @@ class My_OIP:
         n_epochs = check_count("n_epochs", n_epochs, 1)
         epsilon = check_positive("epsilon (the step size)", epsilon)
         seed = check_seed("seed", seed)
-        ascent = self._logit_ascent()
-        n_classes = ascent.n_channels
+        n_classes = int(self._ascent.parts.class_scores().output.shape[-1])
         starts = initial_image(factors, scales, n_classes, seed)
-        out = ascent.run(starts, np.arange(n_classes), n_epochs, epsilon, [], 2e-4, False)
-        return out.images[..., 0]
+        return self._ascent.run(class_score(np.arange(n_classes)), starts, n_epochs, epsilon).images[..., 0]
 
     def classify(self, images) -> np.ndarray:
         """Predicted classes for standardized images (N, 28, 28[, 1])."""
         x = self._as_batch(images)
         return self.model.predict(x, verbose=0).argmax(axis=1)
+
+
+def draw_seed() -> int:
+    """A fresh random seed (for ``seed=None``), kept in the result so the run can be repeated."""
+    return int(np.random.SeedSequence().entropy % 2 ** 31)
+
+
+def precursor_factors(scales) -> tuple:
+    """The precursor's weights for ``scales``: the article's PRECURSOR_FACTORS for its four scales. For
+    other scales there is no rule that keeps "long wavelengths only" honest, so they must be given."""
+    if tuple(tuple(np.broadcast_to(s, 2)) for s in scales) != ARTICLE_SCALES:
+        raise ValueError(f"The precursor's default factors {PRECURSOR_FACTORS} are for the article's scales "
+                         f"{ARTICLE_SCALES}; for scales {tuple(scales)} give factors=, one per scale, with the "
+                         "weight on the long wavelengths (the coarse grids).")
+    return PRECURSOR_FACTORS

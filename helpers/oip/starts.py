@@ -7,11 +7,7 @@ import tensorflow as tf
 
 from ..arguments import check_seed
 
-ARTICLE_SCALES = ((3, 3), (7, 7), (14, 14), (28, 28))
-ARTICLE_FACTORS = (0.5, 0.5, 0.5, 0.5)
-# Long wavelengths only: the precursor's candidates (article X).
-PRECURSOR_FACTORS = (0.6, 0.4, 0.0, 0.0)
-IMAGE_SIZE = 28
+from .constants import ARTICLE_FACTORS, ARTICLE_SCALES, IMAGE_SIZE
 
 
 def fluctuation_components(scales=ARTICLE_SCALES, n: int = 1, seed=None) -> np.ndarray:
@@ -41,15 +37,16 @@ def smooth(x):
     return tf.nn.conv2d(x, kernel, strides=1, padding="SAME")
 
 
-def initial_image(factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, n: int = 1, seed=None,
+def initial_image(factors=None, scales=ARTICLE_SCALES, n: int = 1, seed=None,
                   smoothing: bool = False) -> np.ndarray:
     """A start image for the ascent: ``sum_k factors[k] * fluctuations on scales[k]``, standardized.
     Taught in notebook 06, section 3.
 
-    Any number of scales works (the article used exactly four). ``smoothing`` blurs the sum with a
-    small 3×3 kernel before the standardization. Returns float32 (n, 28, 28, 1).
+    Any number of scales works (the article used exactly four); without ``factors`` every scale gets the
+    article's weight, 0.5. ``smoothing`` blurs the sum with a small 3×3 kernel before the standardization.
+    Returns float32 (n, 28, 28, 1).
     """
-    factors = np.asarray(factors, dtype=np.float32)
+    factors = np.asarray(default_factors(scales) if factors is None else factors, dtype=np.float32)
     if len(factors) != len(scales):
         raise ValueError(f"Give one factor per scale: {len(factors)} factors for {len(scales)} scales.")
     if np.any(factors < 0) or not np.any(factors > 0):
@@ -59,6 +56,11 @@ def initial_image(factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, n: int = 1, se
     if smoothing:
         mix = smooth(mix)
     return tf.image.per_image_standardization(mix).numpy()
+
+
+def default_factors(scales) -> tuple:
+    """The article's weight, 0.5, for each scale (``ARTICLE_FACTORS`` for the article's four scales)."""
+    return (ARTICLE_FACTORS[0],) * len(scales)
 
 
 def pick_best(candidates, activations) -> tuple[np.ndarray, np.ndarray]:

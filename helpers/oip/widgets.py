@@ -16,7 +16,8 @@ import numpy as np
 from ..explorer import FigureExplorer
 from ..model import load_reference_model
 from .core import My_OIP
-from .starts import ARTICLE_FACTORS, ARTICLE_SCALES, initial_image
+from .constants import ARTICLE_FACTORS, ARTICLE_SCALES, EPSILON
+from .starts import initial_image
 
 
 class OIPExplorer(FigureExplorer):
@@ -30,7 +31,7 @@ class OIPExplorer(FigureExplorer):
     """
 
     def __init__(self, model=None, *, layers=None, layer: str | None = None, map_index: int = 0,
-                 factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, epsilon: float = 0.01, n_epochs: int = 300,
+                 factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, epsilon: float = EPSILON, n_epochs: int = 300,
                  seed: int = 0, precursor: bool = False, live_update: bool = False, render: bool = True,
                  cmap: str = "viridis"):
         self.model = load_reference_model() if model is None else model

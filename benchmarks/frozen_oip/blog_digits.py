@@ -1,0 +1,82 @@
+"""The "perfect digits" the way the blog post on filters and perfect digits made them (notebook 06, section 9),
+next to the course's own :meth:`helpers.oip.My_OIP.perfect_digits`.
+
+The blog's recipe differs from the course's in four places:
+
+* the start is an all-zero image, the same for every class (the course: random multi-scale fluctuations);
+* the objective is the class *probability*, after the softmax (the course: the class score before it);
+* the step size shrinks, ``1 / (100 + 10 * step)``, and the image is never standardized (the course: a
+  fixed step and a standardization after every step);
+* for display, the image is "de-averaged": its mean is subtracted, negative pixels are cut to 0 and the
+  rest is scaled to a maximum of 1 (:func:`deaverage`).
+
+The step itself is the course's :func:`helpers.oip.ascent.ascent_step` with ``standardize=False``.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ..arguments import check_count
+from ..model import class_scores_model
+from .ascent import ascent_step, map_objective
+
+BLOG_STEPS = 4096   # the blog's number of steps for the output layer
+
+
+class BlogDigits(NamedTuple):
+    """What :func:`blog_perfect_digits` returns."""
+    images: np.ndarray          # (10, 28, 28) the images as the ascent left them (not standardized)
+    deaveraged: np.ndarray      # (10, 28, 28) the same after :func:`deaverage`, values in [0, 1]
+    probabilities: np.ndarray   # (steps, 10) probability of image c's own class c before each step
+
+
+def blog_step_size(step):
+    """The blog's shrinking step size for the output layer: 1 / (100 + 10 * step) (a number, or a tensor
+    inside the compiled loop).
+    Taught in notebook 06, section 9."""
+    return 1.0 / (100 + 10 * step)
+
+
+def deaverage(images) -> np.ndarray:
+    """The blog's display step for its grey perfect digits: subtract each image's mean, cut negative
+    pixels to 0, scale each image to a maximum of 1. (n, 28, 28) → (n, 28, 28) in [0, 1].
+    Taught in notebook 06, section 9."""
+    x = np.asarray(images, np.float32)
+    x = np.clip(x - x.mean(axis=(1, 2), keepdims=True), 0, None)
+    return x / np.maximum(x.max(axis=(1, 2), keepdims=True), 1e-12)
+
+
+def blog_perfect_digits(model_or_oip, n_steps: int = BLOG_STEPS) -> BlogDigits:
+    """The blog's perfect digits: for each class c, start from an all-zero image and climb the model's
+    probability of class c (after the softmax) with the unit-RMS gradient and the blog's shrinking step
+    (:func:`blog_step_size`), without standardizing; then :func:`deaverage` the results.
+    ``model_or_oip`` is a Keras model or a :class:`helpers.oip.My_OIP` (its model is used).
+    Taught in notebook 06, section 9."""
+    model = getattr(model_or_oip, "model", model_or_oip)
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model_or_oip must be a keras.Model or a My_OIP; got {type(model_or_oip).__name__}.")
+    n_steps = check_count("n_steps", n_steps, 1)
+    scores = class_scores_model(model)                  # input → class scores before the softmax
+    n_classes = int(scores.output.shape[-1])
+    classes = tf.range(n_classes)
+
+    def probability(x):
+        """Image c's probability of its own class c."""
+        return map_objective(tf.nn.softmax(scores(x)), classes)
+
+    @tf.function
+    def climb(x):
+        """All steps in one compiled loop (no return to Python per step); the probabilities in a TensorArray."""
+        history = tf.TensorArray(tf.float32, size=n_steps)
+        for j in tf.range(n_steps):
+            x, p = ascent_step(x, probability, blog_step_size(tf.cast(j, tf.float32)), standardize=False)
+            history = history.write(j, p)
+        return x, history.stack()
+
+    x, history = climb(tf.zeros((n_classes, 28, 28, 1)))   # the blog's start: zeros, the same for every class
+    images = x.numpy()[..., 0]
+    return BlogDigits(images, deaverage(images), history.numpy())
