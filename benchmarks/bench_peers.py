@@ -38,9 +38,9 @@ works with Keras 3 as it is, no tf-keras needed)::
 
 Without tf-keras-vis the script says so and runs the rest (the course and the lean eager loop).
 
-Run: python benchmarks/bench_peers.py [--repeats 5] [--quick] [--compare-engine FILE]
-``--compare-engine``: also time the course with another version of helpers/oip/engine.py (e.g.
-``git show REV:helpers/oip/engine.py > /tmp/engine_before.py``), before against after in the same run.
+Run: python benchmarks/bench_peers.py [--repeats 5] [--quick] [--compare-engine]
+``--compare-engine``: also time the course with the engine before issue 19 (benchmarks/frozen_oip/, loaded
+by bench_engine.load_frozen_oip), before against after in the same run.
 Prints every run, the medians and their ratios; contenders alternate within each repeat (their order
 flips every repeat), so a busy spell of this shared 2-core machine hits all of them alike. How busy the
 machine was (the CPU time other processes took during the run) is printed too.
@@ -182,18 +182,6 @@ def peak_matmul(n: int = 2048):
     return run
 
 
-def load_engine(path: str):
-    """Another version of helpers/oip/engine.py, loaded as a module of the package helpers.oip (so its
-    relative imports work), for --compare-engine."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("helpers.oip._engine_compared", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 class MachineLoad:
     """How much CPU other processes took while we ran: from /proc/stat (all CPUs) minus our own CPU time."""
 
@@ -231,8 +219,8 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="a smoke test: few steps, one repeat")
     ap.add_argument("--no-peer", action="store_true", help="skip tf-keras-vis even if it is installed")
-    ap.add_argument("--compare-engine", metavar="FILE",
-                    help="also time the course with this version of helpers/oip/engine.py")
+    ap.add_argument("--compare-engine", action="store_true",
+                    help="also time the course with the engine before issue 19 (benchmarks/frozen_oip/)")
     args = ap.parse_args(argv)
 
     import keras
@@ -263,8 +251,10 @@ def main(argv=None):
     peer_all = (lambda: tfkv(starts, maps, steps_all)) if tfkv else None                       # noqa: E731
     other = None
     if args.compare_engine:
-        other = My_OIP(model, layer)
-        other._ascent = load_engine(args.compare_engine).Ascent(other.submodel, oip._ascent.chain)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from bench_engine import load_frozen_oip
+
+        other = load_frozen_oip().My_OIP(model, layer)
     other_all = (lambda: other.derive_many(maps, n_epochs=steps_all, start=starts)) if other else None  # noqa: E731
     other_one = (lambda: other.derive(one_map, n_epochs=steps_one, start=start_one)) if other else None  # noqa: E731
 
@@ -298,9 +288,9 @@ def main(argv=None):
     fmt = lambda v: "[" + ", ".join(f"{x:.3g}" for x in v) + "]"  # noqa: E731
     # what the course's engine computes: each image's own map in the last layer, and only the input
     # rows and columns that reach the output (reached_extent; an older engine had neither)
-    from helpers.oip import engine
-    own = hasattr(engine, "own_map_conv")
-    crops = hasattr(engine, "reached_extent") and engine.reached_extent(oip._ascent.chain, (28, 28)) is not None
+    from helpers.oip import fast_kernels
+    own = True
+    crops = fast_kernels.reached_extent(oip._ascent.parts.chain(layer), (28, 28)) is not None
     flops_all = ascent_step_flops(model, layer, len(maps), own_map_only=own, crop=crops)
     flops_one = ascent_step_flops(model, layer, 1, own_map_only=True, crop=crops)
     plain_all, plain_one = ascent_step_flops(model, layer, len(maps)), ascent_step_flops(model, layer, 1)
@@ -322,7 +312,7 @@ def main(argv=None):
         why = "--no-peer" if args.no_peer else f"tf-keras-vis is not installed: {TFKV_INSTALL}"
         print(f"  tf-keras-vis SKIPPED ({why})")
     if other:
-        print(f"  course, engine {args.compare_engine}: median {med['other_all']:7.3f} s  {fmt(runs['other_all'])}"
+        print(f"  course, engine before issue 19: median {med['other_all']:7.3f} s  {fmt(runs['other_all'])}"
               f"  = x{med['other_all'] / med['course_all']:.2f} the time of this engine; images: max |difference| "
               f"per image median {np.median(d_all):.1e}, {np.sum(d_all > 1e-3)} of {len(maps)} above 1e-3")
     print(f"(b) 1 map (#{one_map}) x {steps_one} steps")
@@ -332,7 +322,7 @@ def main(argv=None):
           f"from {climb_one[0]:.3f} to {climb_one[1]:.3f} (course) and {climb_one[2]:.3f} (eager loop); final "
           f"images: max |difference| {diff_one:.1e}")
     if other:
-        print(f"  course, engine {args.compare_engine}: median {med['other_one']:7.3f} s  {fmt(runs['other_one'])}"
+        print(f"  course, engine before issue 19: median {med['other_one']:7.3f} s  {fmt(runs['other_one'])}"
               f"  = x{med['other_one'] / med['course_one']:.2f} the time of this engine; image: max |difference| "
               f"{d_one:.1e}")
     print()

@@ -195,9 +195,9 @@ assert five.shape == (3, 28, 28, 1)
 # ## 4 · One ascent step
 #
 # The quantity to maximize (the "loss", although we climb it) is the **mean activation of the chosen map**
-# over its 3×3 neurons. `helpers.oip.ascent` holds it as two short functions — the one place to edit if
-# you want another objective (say, ignoring the map's border neurons): every user of the algorithm,
-# from this notebook to the compiled engine and the precursor, goes through them.
+# over its 3×3 neurons. `helpers.oip.ascent` holds it as two short functions; the engine's map objective,
+# `helpers.oip.objectives.channel`, climbs exactly this. Other objectives (one neuron, a class score,
+# map A minus map B) are values in the same module that add and scale like numbers.
 
 # %%
 print(inspect.getsource(mean_activations))
@@ -242,7 +242,7 @@ assert np.isclose(one.losses[0], float(loss0_step[0]), rtol=1e-5)
 # this `ascent_step` inside one compiled `tf.while_loop`, for a whole batch at once: every image in the
 # batch has its own map, its own loss, its own gradient normalization. Between steps it records the
 # losses, keeps the snapshots and runs the convergence test of section 6 — all without returning to
-# Python. Jitter and total variation (section 10) are optional extras, off by default.
+# Python. Penalties, transforms and constraints (section 10) are optional objects passed in lists.
 
 # %% [markdown]
 # ## 5 · Why normalize the gradient, and why standardize the image?
@@ -590,6 +590,8 @@ assert np.array_equal(verdicts(blog.images)[0], np.arange(10)), "each image is c
 # - **total variation** (`tv_weight`): the objective subtracts `tv_weight` × the mean absolute difference
 #   between neighbouring pixels, which penalizes jumps.
 #
+# `jitter=` and `tv_weight=` are shortcuts for `transforms=[Jitter(1)]` and `penalties=[TotalVariation(1.5)]`
+# (`helpers.oip.regularizers`, where an L2 penalty, a diversity penalty and constraints live too).
 # Same maps, same starts (the precursor with the same seed), with and without the two:
 
 # %%
@@ -632,7 +634,7 @@ assert all(r.responded for r in plain + regular)
 # |---|---|---|
 # | `_load_cnn_model` | load the trained CNN from an `.h5` file | `load_model_file(path)` (`.keras`, or a legacy `.h5`) / `load_reference_model()`; `My_OIP(model_or_path)` |
 # | `_build_oip_model` | sub-model input → chosen layer | `My_OIP.__init__` → `oip.submodel` |
-# | `_setup_gradient_tape` | `GradientTape` watching the input, loss of one map | the tape inside `ascent_step`, run by the compiled loop of `helpers.oip.engine.Ascent` (a `tf.function`), one map per batch image |
+# | `_setup_gradient_tape` | `GradientTape` watching the input, loss of one map | the tape inside `ascent_step`, run by the compiled loop of `helpers.oip.engine.Ascent` (a `tf.function`), one map per batch image (`objectives.channel`) |
 # | `_derive_OIP` | set parameters, normalize gradient, start the loop | `oip.derive(map_index, ...)`, `oip.derive_many(map_indices, ...)` |
 # | `_oip_strat_0_optimization_loop` | eager loop, one step per Python iteration, draws snapshots | `Ascent.run`: one compiled `tf.while_loop` over `ascent_step`; snapshots returned in `OIPResult.snapshots`, drawn by `evolution_figure` |
 # | `_build_initial_img_data` | 4 fixed scales of fluctuations, weighted sum | `initial_image(factors, scales, n, seed)`, `fluctuation_components` (any number of scales) |

@@ -8,6 +8,7 @@ import tensorflow as tf
 from ..arguments import check_count, check_non_negative, check_positive, check_seed
 from ..data import check_finite
 from ..oip import My_OIP
+from ..oip.constants import EPSILON
 from .photo import MIN_SIDE, Photo
 from .images import (CNN_SIZE, back_to_size, cnn_input, cut_quadrants, parse_quadrants, paste_quadrants,
                      tile_statistics)
@@ -124,7 +125,7 @@ class DreamCarver:
         return self.oip.ascend(small, maps, steps, epsilon)
 
     def carve(self, image, map_index: int, sub_maps=None, quadrants="all", iterations: int = DEFAULT_ITERATIONS,
-              steps: int = DEFAULT_STEPS, epsilon: float = 0.01, undo_tile_standardization: bool = True,
+              steps: int = DEFAULT_STEPS, epsilon: float = EPSILON, undo_tile_standardization: bool = True,
               noise: float = 0.0, seed: int | None = None, keep_steps: bool = False,
               progress: bool = False) -> DreamResult:
         """Carve ``map_index``'s pattern into the image, and the sub-image maps into the chosen quadrants.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..oip import My_OIP
+from ..oip.constants import EPSILON, N_EPOCHS
 from .live import mnist_test_images
 
 
@@ -96,7 +97,7 @@ def as_oip(source, layer_name) -> My_OIP:
     return My_OIP(source, layer_name or "Conv2D_3")
 
 
-def layer_gallery(source=None, layer_name: str | None = None, *, n_epochs: int = 600, epsilon: float = 0.01,
+def layer_gallery(source=None, layer_name: str | None = None, *, n_epochs: int = N_EPOCHS, epsilon: float = EPSILON,
                   seed=0, precursor: bool = True, stop_early: bool = True, live=None, images=None,
                   n_reports: int | None = None, **derive_kwargs) -> Gallery:
     """Derive the pattern of every map of a layer in one batched run and compare with the live maps.

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..oip import ARTICLE_SCALES, My_OIP, initial_image, pick_best
+from ..oip import My_OIP, initial_image, pick_best
+from ..oip.constants import ARTICLE_SCALES, EPSILON, N_EPOCHS
 from .figures import mark_no_response
 from .layer import as_oip
 from .similarity import pairwise_correlations, shift_tolerant_correlations
@@ -89,8 +90,8 @@ def series_starts(oip: My_OIP, map_index: int, mixes=SERIES_MIXES, scales=ARTICL
 
 
 def start_series(source, map_index: int, mixes=SERIES_MIXES, *, layer_name: str | None = None,
-                 seed: int = 0, scales=ARTICLE_SCALES, best_of: int = 32, n_epochs: int = 600,
-                 epsilon: float = 0.01, stop_early: bool = True, n_reports: int | None = None, max_shift: int = 4,
+                 seed: int = 0, scales=ARTICLE_SCALES, best_of: int = 32, n_epochs: int = N_EPOCHS,
+                 epsilon: float = EPSILON, stop_early: bool = True, n_reports: int | None = None, max_shift: int = 4,
                  **derive_kwargs) -> StartSeries:
     """Derive ``map_index`` once per wavelength mix, from different random starts, in ONE batch.
 
