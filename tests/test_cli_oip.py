@@ -77,6 +77,7 @@ def test_perfect_digits_writes_png(tmp_path, capsys):
     (["gallery", "--out", "{d}/g.png", "--seed", "-1"], "--seed must be at least 0; got -1"),
     (["perfect-digits", "--out", "{d}/p.png", "--seed", "-5"], "--seed must be at least 0; got -5"),
     (["oip", "--map", "1", "--out", "{d}/o.png", "--no-precursor", "--factors", "0,0,0,0"], "factors"),
+    (["oip", "--map", "1", "--out", "{d}/o.png", "--factors", "1,0,0,0"], "Add --no-precursor"),   # was ignored
     (["gallery", "--out", "{d}/g.png", "--model", "{d}/none.keras"], "No model file"),
     (["gallery", "--out", "{d}/g.png", "--model", "{d}/existing.png"], ".keras"),
     (["gallery", "--out", "{d}/existing.png"], "exists"),

@@ -3,9 +3,10 @@ every failure becomes a one-line CliError."""
 from __future__ import annotations
 
 from . import CliError
+from ..oip.constants import N_EPOCHS
 
 
-def add_common_options(p, steps_default: int = 600) -> None:
+def add_common_options(p, steps_default: int = N_EPOCHS) -> None:
     p.add_argument("--model", default=None, metavar="PATH",
                    help="a .keras (or legacy .h5) model file (default: the course's reference model)")
     p.add_argument("--steps", type=int, default=steps_default,

@@ -6,6 +6,7 @@ import sys
 
 from . import CliError
 from ..arguments import check_positive
+from ..oip.constants import EPSILON
 from .checks import add_common_options, check_arg, check_out, check_steps_and_seed, load_oip, use_agg
 
 OIP_HELP = """\
@@ -33,13 +34,13 @@ def register(subparsers) -> None:
     p.add_argument("--layer", default="Conv2D_3", help="conv or pool layer (default: %(default)s)")
     p.add_argument("--out", default="oip.png", help="PNG file for the evolution figure (default: %(default)s)")
     p.add_argument("--gif", default=None, help="also write the evolution as an animated .gif")
-    p.add_argument("--epsilon", type=float, default=0.01, help="step size of the ascent (default: %(default)s)")
+    p.add_argument("--epsilon", type=float, default=EPSILON, help="step size of the ascent (default: %(default)s)")
     p.add_argument("--no-precursor", action="store_true",
                    help="start from plain random fluctuations (--factors) instead of the precursor's best "
                         "long-wavelength start; some maps then do not respond")
-    p.add_argument("--factors", type=_factors, default=(0.5, 0.5, 0.5, 0.5),
+    p.add_argument("--factors", type=_factors, default=None,
                    help="with --no-precursor: weights of the fluctuations on the scales 3×3, 7×7, 14×14, 28×28 "
-                        "(default: 0.5,0.5,0.5,0.5)")
+                        "(default: the article's 0.5,0.5,0.5,0.5)")
     p.add_argument("--contrast", action="store_true", help="show the snapshots contrast enhanced")
     add_common_options(p)
     p.set_defaults(func=run)
@@ -54,7 +55,10 @@ def run(args) -> None:
         raise CliError("--out and --gif name the same file.")
     check_steps_and_seed(args)
     check_arg(check_positive, "--epsilon", args.epsilon)
-    if args.no_precursor and (min(args.factors) < 0 or max(args.factors) <= 0):
+    if args.factors is not None and not args.no_precursor:
+        raise CliError("--factors weight the random start of --no-precursor; the precursor picks its own start. "
+                       "Add --no-precursor, or leave --factors out.")
+    if args.factors is not None and (min(args.factors) < 0 or max(args.factors) <= 0):
         raise CliError(f"--factors must be ≥ 0 with at least one > 0; got {','.join(map(str, args.factors))}.")
     use_agg()
     import matplotlib.pyplot as plt
@@ -70,7 +74,8 @@ def run(args) -> None:
     start = "the precursor's start" if not args.no_precursor else "a random start"
     with stage(f"deriving map {args.map_index} of {oip.layer_name} from {start} ({args.steps} steps)"):
         result = oip.derive(args.map_index, n_epochs=args.steps, epsilon=args.epsilon, seed=args.seed,
-                            precursor=not args.no_precursor, factors=args.factors)
+                            precursor=not args.no_precursor,
+                            factors=args.factors)
     with stage("drawing"):
         fig = evolution_figure(result, contrast=args.contrast)
         save_figure(fig, out, overwrite=args.overwrite)
