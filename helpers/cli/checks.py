@@ -2,7 +2,7 @@
 every failure becomes a one-line CliError."""
 from __future__ import annotations
 
-from . import CliError
+from .errors import CliError
 
 
 def add_common_options(p, steps_default: int = 600) -> None:
