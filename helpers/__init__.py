@@ -28,7 +28,7 @@ from .dream import DreamCarver, load_photo
 from .dream.widgets import dream_explorer
 from .gallery import layer_gallery
 from .mode import quick_mode
-from .model import CONV_LAYER_NAMES, build_cnn, load_model_file, load_reference_model, reference_record
+from .model import build_cnn, load_model_file, load_reference_model, reference_record
 from .oip import My_OIP, OIPResult, initial_image
 from .oip.display import enhance_contrast, evolution_figure, image_row_figure
 from .oip.widgets import oip_explorer
@@ -38,7 +38,7 @@ __all__ = [
     "load_mnist", "to_model_input", "standardize", "split_train_validation", "save_splits", "load_splits",
     "quick_mode",
     # the CNN (02, 03) and the reference model (04-08)
-    "CONV_LAYER_NAMES", "build_cnn", "load_model_file", "load_reference_model", "reference_record",
+    "build_cnn", "load_model_file", "load_reference_model", "reference_record",
     "TrainConfig", "FIRST_TEST_CONFIG", "REFERENCE_CONFIG", "train_cnn", "evaluate_accuracy", "predict_proba",
     "predict_classes",
     # activations (04, 05)

@@ -16,9 +16,6 @@ from pathlib import Path
 import keras
 from keras import layers
 
-CONV_LAYER_NAMES = ("Conv2D_1", "Conv2D_2", "Conv2D_3")
-POOL_LAYER_NAMES = ("Max_Pool_1", "Max_Pool_2")
-DENSE_LAYER_NAMES = ("Dense_1", "Dense_2")
 ARTICLE_PARAM_COUNT = 208_982
 
 # The reference model ships inside the package (package data), so a wheel or `pip install .` finds it from
