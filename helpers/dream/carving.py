@@ -203,15 +203,3 @@ class DreamCarver:
             paste_quadrants(full, carved, quadrants)[None, :, :, None]).numpy()[0, :, :, 0]
         return dict(tiles_in=tiles[..., 0], tiles_small_in=small_in[..., 0], tiles_small_out=small_out[..., 0],
                     tiles_out=carved[..., 0], tile_losses=losses, result=result)
-
-
-def carve_photo(photo="default", map_index: int = 56, *, size: int = 560, fit: str = "crop", model_or_path=None,
-                layer_name: str = "Conv2D_3", **carve_kwargs) -> DreamResult:
-    """One call from a photo (path, 'default' or a Photo) to a dream; see :meth:`DreamCarver.carve`.
-    For several carvings build one :class:`DreamCarver` and reuse it (it compiles once)."""
-    from .photo import load_photo
-
-    carver = DreamCarver(model_or_path, layer_name)
-    if not isinstance(photo, Photo):
-        photo = load_photo(photo, size=size, fit=fit)
-    return carver.carve(photo, map_index, **carve_kwargs)
