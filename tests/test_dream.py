@@ -4,10 +4,11 @@ import pytest
 from PIL import Image
 
 from helpers.files import check_output_path
-from helpers.dream import (CarvingStep, DreamCarver, QuadrantSpecError, clip_contrast,
-                           cnn_input, cut_quadrants, detail_correction, parse_quadrants, paste_quadrants, save_png,
-                           tile_statistics)
+from helpers.dream import (DreamCarver, QuadrantSpecError, clip_contrast, cnn_input, detail_correction,
+                           parse_quadrants)
+from helpers.dream.images import cut_quadrants, paste_quadrants, save_png, tile_statistics
 from helpers.dream.photo import load_photo
+from helpers.dream.results import CarvingStep
 
 SIZE = 112          # small working size: the tests stay fast, the algorithm is the same
 STEPS = 10

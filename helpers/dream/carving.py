@@ -129,7 +129,7 @@ class DreamCarver:
               progress: bool = False) -> DreamResult:
         """Carve ``map_index``'s pattern into the image, and the sub-image maps into the chosen quadrants.
 
-        image: a :class:`~helpers.photo.Photo` or a square gray array (it is standardized first).
+        image: a :class:`~helpers.dream.photo.Photo` or a square gray array (it is standardized first).
         sub_maps: None (the full image's map), one map, or one map per chosen quadrant.
         quadrants: 'all', 'none', '1,4', [1, 4], ... (1 top left, 2 top right, 3 bottom left, 4 bottom right).
         iterations, steps, epsilon: carving cycles, OIP steps per cycle (the article: 20–40), step size.
