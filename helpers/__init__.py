@@ -2,21 +2,31 @@
 
 The few names a learner needs everywhere are importable from here (``from helpers import load_mnist,
 build_cnn, My_OIP``); everything else lives in the module of its concept, so an import line tells where
-the code is (``from helpers.oip.ascent import ascent_step``). README.md has the table notebook → modules.
+the code is (``from helpers.oip.ascent import ascent_step``). The table below (the same as README.md's,
+which tests/test_module_table.py checks against the notebooks' imports) gives each notebook's modules,
+those it calls through ``from helpers import ...`` included; ``helpers.oip.widgets`` serves notebook 07.
 
-=============================  =============================================================
+=============================  ===========================================================================
 notebook                       modules
-=============================  =============================================================
+=============================  ===========================================================================
 01 CNN basics                  ``helpers.cnn.basics``
-02 building the CNN            ``helpers.model``, ``helpers.cnn.training``, ``helpers.cnn.evaluation``
-03 training with a scheduler   ``helpers.cnn.training``, ``helpers.cnn.descent``, ``helpers.cnn.reference``
-04 activation visualization    ``helpers.activations`` (``maps``, ``grids``, ``plots``, ``widgets``)
-05 four vs nine                ``helpers.activations.four_vs_nine``, ``helpers.activations``
-06 OIP code                    ``helpers.oip`` (``ascent``, ``starts``, ``engine``, ``core``, ``display``, ``widgets``)
-07 map gallery                 ``helpers.gallery``, ``helpers.oip``
-08 dream carving               ``helpers.dream`` (``photo``, ``images``, ``carving``, ``plots``, ``widgets``)
-all                            ``helpers.data``, ``helpers.model``, ``helpers.mode``, ``helpers.files``, ``helpers.cli``
-=============================  =============================================================
+02 building the CNN            ``helpers.model``, ``helpers.cnn`` (``training``, ``evaluation``, ``basics``)
+03 training with a scheduler   ``helpers.cnn`` (``training``, ``descent``, ``evaluation``, ``reference``)
+04 activation visualization    ``helpers.activations`` (``maps``, ``grids``, ``plots``, ``widgets``,
+                               ``four_vs_nine``), ``helpers.explorer``, ``helpers.cnn.training``
+05 four vs nine                ``helpers.activations`` (``four_vs_nine``, ``maps``, ``plots``),
+                               ``helpers.cnn.training``
+06 OIP code                    ``helpers.oip`` (``constants``, ``ascent``, ``starts``, ``objectives``,
+                               ``regularizers``, ``fast_kernels``, ``engine``, ``core``, ``blog_digits``,
+                               ``display``), ``helpers.activations`` (``maps``, ``plots``)
+07 map gallery                 ``helpers.gallery`` (``live``, ``layer``, ``series``, ``similarity``, ``figures``,
+                               ``kernels``), ``helpers.oip`` (``core``, ``display``, ``widgets``),
+                               ``helpers.cnn.basics``
+08 dream carving               ``helpers.dream`` (``photo``, ``images``, ``carving``, ``results``, ``plots``,
+                               ``widgets``)
+all                            ``helpers.data``, ``helpers.model``, ``helpers.mode``, ``helpers.exercise_check``,
+                               ``helpers.files``, ``helpers.cli``
+=============================  ===========================================================================
 """
 from .activations import layer_activations, model_layer_names
 from .activations.plots import plot_digit_and_grid
@@ -28,7 +38,7 @@ from .dream import DreamCarver, load_photo
 from .dream.widgets import dream_explorer
 from .gallery import layer_gallery
 from .mode import quick_mode
-from .model import CONV_LAYER_NAMES, build_cnn, load_model_file, load_reference_model, reference_record
+from .model import build_cnn, load_model_file, load_reference_model, reference_record
 from .oip import My_OIP, OIPResult, initial_image
 from .oip.display import enhance_contrast, evolution_figure, image_row_figure
 from .oip.widgets import oip_explorer
@@ -38,7 +48,7 @@ __all__ = [
     "load_mnist", "to_model_input", "standardize", "split_train_validation", "save_splits", "load_splits",
     "quick_mode",
     # the CNN (02, 03) and the reference model (04-08)
-    "CONV_LAYER_NAMES", "build_cnn", "load_model_file", "load_reference_model", "reference_record",
+    "build_cnn", "load_model_file", "load_reference_model", "reference_record",
     "TrainConfig", "FIRST_TEST_CONFIG", "REFERENCE_CONFIG", "train_cnn", "evaluate_accuracy", "predict_proba",
     "predict_classes",
     # activations (04, 05)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from importlib import resources
 from pathlib import Path
 
 import keras
 from keras import layers
 
-CONV_LAYER_NAMES = ("Conv2D_1", "Conv2D_2", "Conv2D_3")
-POOL_LAYER_NAMES = ("Max_Pool_1", "Max_Pool_2")
-DENSE_LAYER_NAMES = ("Dense_1", "Dense_2")
 ARTICLE_PARAM_COUNT = 208_982
 
 # The reference model ships inside the package (package data), so a wheel or `pip install .` finds it from
@@ -59,11 +57,42 @@ def build_cnn(l2: float | None = None, seed: int | None = None) -> keras.Model:
 
 
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"    # the first 8 bytes of an HDF5 file (a legacy `.h5` model)
+SAVE_AGAIN_HINT = ("The file may be damaged, or only partly written or copied: save the model again "
+                   "(`model.save(path)`) or copy the file again.")
+
+
+class ModelFileError(OSError):
+    """A model file that exists but holds no model Keras can load: its bytes are not the format its suffix
+    names (Keras picks the reader by the suffix), or Keras fails on them. An OSError, as any unreadable file;
+    a missing file is a FileNotFoundError instead. Raised by :func:`load_model_file`."""
+
+
+def _format_problem(p: Path) -> str | None:
+    """What is wrong with the bytes of an existing model file for its suffix, checked before Keras reads it:
+    Keras reports a `.keras` file that is not a zip archive as "File not found". None if the format fits."""
+    with open(p, "rb") as f:
+        head = f.read(len(HDF5_SIGNATURE))
+    is_hdf5, is_zip = head == HDF5_SIGNATURE, zipfile.is_zipfile(p)
+    found = "it is empty" if not head else "it is neither a zip archive nor HDF5"
+    if p.suffix.lower() == ".keras":
+        if is_hdf5:
+            return (f"{p} is a legacy HDF5 model, not a Keras 3 `.keras` archive, and Keras reads a file by its "
+                    f"suffix: rename it to {p.with_suffix('.h5').name} and load that.")
+        if not is_zip:
+            return f"{p} is not a Keras 3 `.keras` archive (a zip file): {found}. {SAVE_AGAIN_HINT}"
+    elif is_zip:
+        return (f"{p} is a Keras 3 `.keras` archive, not a legacy HDF5 model, and Keras reads a file by its "
+                f"suffix: rename it to {p.with_suffix('.keras').name} and load that.")
+    elif not is_hdf5:
+        return f"{p} is not an HDF5 file, so not a legacy `{p.suffix}` model: {found}. {SAVE_AGAIN_HINT}"
+    return None
 
 
 def load_model_file(path: str | os.PathLike) -> keras.Model:
     """Load a model file with a clear error when it is missing or unreadable: a Keras 3 `.keras` file (what the
-    course saves) or a legacy `.h5`/`.hdf5` file (what the articles saved).
+    course saves) or a legacy `.h5`/`.hdf5` file (what the articles saved). A missing file gets the hint to
+    retrain; an unreadable one (:class:`ModelFileError`) says what is wrong with it.
     Used in notebook 03, section 7, and by ``My_OIP(path)`` and the command line's ``--model``."""
     p = Path(path).expanduser()
     if not p.is_file():
@@ -71,10 +100,15 @@ def load_model_file(path: str | os.PathLike) -> keras.Model:
     if p.suffix.lower() not in MODEL_SUFFIXES:
         raise ValueError(f"{p} is not a Keras model file: expected a `.keras` file (or a legacy `.h5`). "
                          f"{RETRAIN_HINT}")
+    problem = _format_problem(p)
+    if problem:
+        raise ModelFileError(problem)
     try:
         return keras.models.load_model(p, compile=False)
     except Exception as exc:
-        raise OSError(f"Could not read the model file {p} ({exc.__class__.__name__}: {exc}). {RETRAIN_HINT}") from exc
+        kind = "a Keras 3 `.keras` archive" if p.suffix.lower() == ".keras" else "an HDF5 file"
+        raise ModelFileError(f"{p} is {kind}, but Keras could not load a model from it ({exc.__class__.__name__}: "
+                             f"{exc}). {SAVE_AGAIN_HINT}") from exc
 
 
 def load_reference_model(path: str | os.PathLike | None = None) -> keras.Model:

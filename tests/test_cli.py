@@ -1,7 +1,9 @@
 """The command line `python -m helpers` (never trains here: only help and refusals)."""
+import ast
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,29 @@ def run_cli(*args):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}  # fewer TensorFlow start-up lines on stderr
     return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, timeout=300,
                           env=env)
+
+
+CLI_DIR = Path(__file__).resolve().parents[1] / "helpers" / "cli"
+
+
+def test_a_command_module_imported_first_works():
+    """CliError lives in helpers.cli.errors, so a command module imported before the package's
+    __init__ has finished (here: first thing in a fresh interpreter) still finds it."""
+    code = ("import helpers.cli.oip, helpers.cli, helpers.cli.errors; "
+            "assert helpers.cli.errors.CliError is helpers.cli.CliError is helpers.cli.oip.CliError")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in CLI_DIR.glob("*.py") if p.name != "__init__.py"))
+def test_no_command_module_imports_from_the_package_init(module):
+    """`from . import X` in a module of helpers.cli reads helpers/cli/__init__.py, which imports the
+    command modules: an import cycle that works only by the order of the lines in __init__."""
+    tree = ast.parse((CLI_DIR / module).read_text(encoding="utf-8"))
+    from_init = [node.lineno for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None]
+    assert not from_init, f"{module} imports from helpers.cli's __init__ (lines {from_init}); import from the submodule"
 
 
 def test_train_reference_help():

@@ -4,10 +4,11 @@ import pytest
 from PIL import Image
 
 from helpers.files import check_output_path
-from helpers.dream import (CarvingStep, DreamCarver, QuadrantSpecError, carve_photo, clip_contrast,
-                           cnn_input, cut_quadrants, detail_correction, parse_quadrants, paste_quadrants, save_png,
-                           tile_statistics)
+from helpers.dream import (DreamCarver, QuadrantSpecError, clip_contrast, cnn_input, detail_correction,
+                           parse_quadrants)
+from helpers.dream.images import cut_quadrants, paste_quadrants, save_png, tile_statistics
 from helpers.dream.photo import load_photo
+from helpers.dream.results import CarvingStep
 
 SIZE = 112          # small working size: the tests stay fast, the algorithm is the same
 STEPS = 10
@@ -192,9 +193,9 @@ def test_odd_photos_can_be_carved(carver, tmp_path, make):
     assert dream.image.shape == (64, 64) and np.all(np.isfinite(dream.image))
 
 
-def test_carve_photo_in_one_call(photo):
-    dream = carve_photo(photo, 25, quadrants="none", iterations=1, steps=3)
-    assert dream.image.shape == (SIZE, SIZE) and dream.layer_name == "Conv2D_3"
+def test_the_default_carver_carves_with_conv2d_3(carver, photo):
+    dream = carver.carve(photo, 25, quadrants="none", iterations=1, steps=3)
+    assert dream.image.shape == (SIZE, SIZE) and dream.layer_name == carver.layer_name == "Conv2D_3"
 
 
 def test_other_layers_work():

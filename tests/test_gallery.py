@@ -10,11 +10,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from helpers.files import check_output_path  # noqa: E402
-from helpers.gallery import (Gallery, final_loss_figure, gallery_figure, gallery_mosaic,  # noqa: E402
-                             layer_gallery, live_maps_by_layer, mean_pairwise_correlation, mnist_test_images,
-                             pairwise_correlations, save_figure, shift_tolerant_correlation, start_series,
+from helpers.gallery import (final_loss_figure, gallery_figure, layer_gallery, live_maps_by_layer,  # noqa: E402
+                             mean_pairwise_correlation, mnist_test_images, save_figure, start_series,
                              start_series_figure)
-from helpers.gallery.figures import GAP_X, GAP_Y, PANEL, grid_shape  # noqa: E402
+from helpers.gallery.figures import GAP_X, GAP_Y, PANEL, gallery_mosaic, grid_shape  # noqa: E402
+from helpers.gallery.layer import Gallery  # noqa: E402
+from helpers.gallery.similarity import pairwise_correlations, shift_tolerant_correlation  # noqa: E402
 from helpers.oip import My_OIP  # noqa: E402
 
 

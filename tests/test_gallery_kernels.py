@@ -10,8 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from helpers.cnn.basics import EXAMPLE_KERNELS  # noqa: E402
-from helpers.gallery import (Gallery, kernel_figure, layer_kernels, map_gradients, one_layer_ascent,  # noqa: E402
+from helpers.gallery import (kernel_figure, layer_kernels, map_gradients, one_layer_ascent,  # noqa: E402
                              one_layer_gradient, smooth_share)
+from helpers.gallery.layer import Gallery  # noqa: E402
 from helpers.model import load_reference_model  # noqa: E402
 from helpers.oip import My_OIP, OIPResult  # noqa: E402
 

@@ -1,8 +1,13 @@
 """helpers.model: the article CNN's layer plan and parameter count, L2, and clear errors when loading."""
+import shutil
+import zipfile
+
+import keras
 import numpy as np
 import pytest
 
-from helpers.model import (ARTICLE_PARAM_COUNT, RETRAIN_HINT, build_cnn, load_model_file, reference_record)
+from helpers.model import (ARTICLE_PARAM_COUNT, RETRAIN_HINT, SAVE_AGAIN_HINT, ModelFileError, build_cnn,
+                           load_model_file, reference_record)
 
 LAYER_NAMES = ["Conv2D_1", "Max_Pool_1", "Conv2D_2", "Max_Pool_2", "Conv2D_3", "Flatten", "Dense_1", "Dense_2",
                "Softmax"]
@@ -74,13 +79,64 @@ def test_missing_model_file_says_how_to_retrain(tmp_path):
     assert "python -m helpers train-reference" in str(info.value)
 
 
-@pytest.mark.parametrize("name", ["broken.keras", "old_model.h5"])   # .h5: the articles saved their models so
-def test_unreadable_model_file_says_how_to_retrain(tmp_path, name):
+@pytest.fixture(scope="module")
+def tiny_model_files(tmp_path_factory):
+    """A tiny model saved in both formats: the bytes of a real `.keras` archive and of a real HDF5 model."""
+    folder = tmp_path_factory.mktemp("tiny")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    model.save(folder / "m.keras")
+    model.save(folder / "m.h5")
+    return {"keras": folder / "m.keras", "h5": folder / "m.h5"}
+
+
+def _junk_zip(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "a zip archive, but no model inside")
+
+
+RANDOM_BYTES = np.random.default_rng(0).integers(0, 256, 300, dtype=np.uint8).tobytes()
+UNREADABLE = {   # name: (how to make the file, words of the message)
+    "empty.keras": (lambda p, files: p.write_bytes(b""),
+                    ["not a Keras 3 `.keras` archive", "it is empty", SAVE_AGAIN_HINT]),
+    "random.keras": (lambda p, files: p.write_bytes(RANDOM_BYTES),
+                     ["not a Keras 3 `.keras` archive", "neither a zip archive nor HDF5", SAVE_AGAIN_HINT]),
+    "legacy.keras": (lambda p, files: shutil.copy(files["h5"], p),
+                     ["is a legacy HDF5 model", "rename it to legacy.h5"]),
+    "junk.keras": (lambda p, files: _junk_zip(p),
+                   ["is a Keras 3 `.keras` archive, but Keras could not load a model from it", "config.json",
+                    SAVE_AGAIN_HINT]),
+    "old_model.h5": (lambda p, files: p.write_bytes(b"neither a keras zip archive nor HDF5"),   # the articles'
+                     ["is not an HDF5 file", "neither a zip archive nor HDF5", SAVE_AGAIN_HINT]),  # format
+    "empty.hdf5": (lambda p, files: p.write_bytes(b""), ["is not an HDF5 file", "it is empty"]),
+    "archive.h5": (lambda p, files: shutil.copy(files["keras"], p),
+                   ["is a Keras 3 `.keras` archive, not a legacy HDF5 model", "rename it to archive.keras"]),
+}
+
+
+@pytest.mark.parametrize("name", UNREADABLE)
+def test_unreadable_model_file_says_what_is_wrong(tmp_path, tiny_model_files, name):
+    """An existing file is not reported as missing, and retraining is not the cure: the message says what the
+    file is and what to do."""
+    make, words = UNREADABLE[name]
     path = tmp_path / name
-    path.write_bytes(b"neither a keras zip archive nor HDF5")
-    with pytest.raises(OSError, match="Could not read the model file") as info:
+    make(path, tiny_model_files)
+    with pytest.raises(ModelFileError) as info:
         load_model_file(path)
-    assert RETRAIN_HINT in str(info.value)
+    message = str(info.value)
+    assert isinstance(info.value, OSError) and not isinstance(info.value, FileNotFoundError)
+    assert str(path) in message and RETRAIN_HINT not in message and "File not found" not in message
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize("name, renamed", [("legacy.keras", "legacy.h5"), ("archive.h5", "archive.keras")])
+def test_a_model_with_the_wrong_suffix_loads_once_renamed_as_told(tmp_path, tiny_model_files, name, renamed):
+    path = tmp_path / name
+    UNREADABLE[name][0](path, tiny_model_files)
+    with pytest.raises(ModelFileError, match=f"rename it to {renamed}"):
+        load_model_file(path)
+    model = load_model_file(path.rename(tmp_path / renamed))
+    assert model.output_shape == (None, 2)
 
 
 def test_non_keras_file_is_refused_with_a_hint(tmp_path):

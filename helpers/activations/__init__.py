@@ -4,7 +4,7 @@
 ``grids``         one image's maps (or dense nodes) tiled into one array to draw (notebook 04, section 3)
 ``plots``         the figures: digit and grid, grids side by side, class probabilities (04, 05)
 ``widgets``       the activation explorer (04)
-``four_vs_nine``  clear and ambiguous 4s and 9s, map differences, the linear probe (05)
+``four_vs_nine``  clear and ambiguous 4s and 9s, map differences, the linear probe (04, 05)
 """
 from .grids import (MAPS_PER_ROW, GridLayout, activation_grid, grid_layout, map_image_correlation,
                     standardize_maps)

@@ -8,13 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-
-class CliError(Exception):
-    """A user error: printed as one line, exit status 2."""
-
-
-# imported after CliError, which they raise; they import nothing heavy until a command runs
-from . import dream, gallery, oip, perfect_digits, train_reference  # noqa: E402
+# the commands import nothing heavy until one runs
+from . import dream, gallery, oip, perfect_digits, train_reference
+from .errors import CliError
 
 COMMANDS = (train_reference, gallery, oip, perfect_digits, dream)
 

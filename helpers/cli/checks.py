@@ -2,8 +2,8 @@
 every failure becomes a one-line CliError."""
 from __future__ import annotations
 
-from . import CliError
 from ..oip.constants import N_EPOCHS
+from .errors import CliError
 
 
 def add_common_options(p, steps_default: int = N_EPOCHS) -> None:

@@ -5,9 +5,9 @@ import argparse
 import os
 import sys
 
-from . import CliError
 from ..arguments import check_count, check_non_negative, check_seed
 from .checks import check_arg, load_oip
+from .errors import CliError
 
 DESCRIPTION = """\
 Carve the pattern of one CNN map into a photo (Deep Dreams I–III): the photo is made gray and square,

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import CliError
 from ..files import written_atomically
 from .checks import add_common_options, check_out, check_steps_and_seed, load_oip, use_agg
+from .errors import CliError
 
 GALLERY_HELP = """\
 Derive the pattern (OIP) of every map of a conv layer in one batched run, with the precursor search

@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import CliError
 from ..arguments import check_positive
 from ..oip.constants import EPSILON
 from .checks import add_common_options, check_arg, check_out, check_steps_and_seed, load_oip, use_agg
+from .errors import CliError
 
 OIP_HELP = """\
 Derive the pattern (OIP) of one map: an image that makes the map's mean activation large, grown by

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from . import CliError
 from .checks import add_common_options, check_out, check_steps_and_seed, load_oip, use_agg
+from .errors import CliError
 
 DIGITS_HELP = """\
 The output layer's "patterns": for each digit 0..9, an image grown from random multi-scale

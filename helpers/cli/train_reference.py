@@ -2,9 +2,9 @@
 (notebook 03)."""
 from __future__ import annotations
 
-from . import CliError
 from ..arguments import check_count
 from .checks import check_arg
+from .errors import CliError
 
 
 def register(subparsers) -> None:

@@ -24,15 +24,12 @@ naive paste, so notebook 08 can show the difference.
 The algorithm returns arrays and never draws. There is no randomness unless ``noise > 0`` is asked
 for (then ``seed`` makes it reproducible).
 """
-from .carving import DEFAULT_ITERATIONS, DEFAULT_STEPS, DreamCarver, carve_photo
-from .images import (ALL_QUADRANTS, CNN_SIZE, QUADRANT_NAMES, QuadrantSpecError, back_to_size, clip_contrast,
-                     cnn_input, cut_quadrants, detail_correction, parse_quadrants, paste_quadrants, quadrant_slices,
-                     save_png, tile_statistics)
-from .photo import DEFAULT_PHOTO, MIN_SIDE, Photo, PhotoError, default_photo_path, load_photo
-from .results import CarvingPreparation, CarvingStep, DreamResult
+# the names the notebooks, the command line and the benchmarks import from the package; the rest is
+# imported from its module (``from helpers.dream.results import DreamResult``)
+from .carving import DEFAULT_ITERATIONS, DEFAULT_STEPS, DreamCarver
+from .images import (QUADRANT_NAMES, QuadrantSpecError, back_to_size, clip_contrast, cnn_input, detail_correction,
+                     parse_quadrants)
+from .photo import load_photo
 
-__all__ = ["DreamCarver", "carve_photo", "DEFAULT_ITERATIONS", "DEFAULT_STEPS", "ALL_QUADRANTS", "CNN_SIZE",
-           "QUADRANT_NAMES", "QuadrantSpecError", "back_to_size", "clip_contrast", "cnn_input", "cut_quadrants",
-           "detail_correction", "parse_quadrants", "paste_quadrants", "quadrant_slices", "save_png",
-           "tile_statistics", "DEFAULT_PHOTO", "MIN_SIDE", "Photo", "PhotoError", "default_photo_path", "load_photo",
-           "CarvingPreparation", "CarvingStep", "DreamResult"]
+__all__ = ["DreamCarver", "DEFAULT_ITERATIONS", "DEFAULT_STEPS", "QUADRANT_NAMES", "QuadrantSpecError",
+           "back_to_size", "clip_contrast", "cnn_input", "detail_correction", "parse_quadrants", "load_photo"]

@@ -130,7 +130,7 @@ class DreamCarver:
               progress: bool = False) -> DreamResult:
         """Carve ``map_index``'s pattern into the image, and the sub-image maps into the chosen quadrants.
 
-        image: a :class:`~helpers.photo.Photo` or a square gray array (it is standardized first).
+        image: a :class:`~helpers.dream.photo.Photo` or a square gray array (it is standardized first).
         sub_maps: None (the full image's map), one map, or one map per chosen quadrant.
         quadrants: 'all', 'none', '1,4', [1, 4], ... (1 top left, 2 top right, 3 bottom left, 4 bottom right).
         iterations, steps, epsilon: carving cycles, OIP steps per cycle (the article: 20–40), step size.
@@ -204,15 +204,3 @@ class DreamCarver:
             paste_quadrants(full, carved, quadrants)[None, :, :, None]).numpy()[0, :, :, 0]
         return dict(tiles_in=tiles[..., 0], tiles_small_in=small_in[..., 0], tiles_small_out=small_out[..., 0],
                     tiles_out=carved[..., 0], tile_losses=losses, result=result)
-
-
-def carve_photo(photo="default", map_index: int = 56, *, size: int = 560, fit: str = "crop", model_or_path=None,
-                layer_name: str = "Conv2D_3", **carve_kwargs) -> DreamResult:
-    """One call from a photo (path, 'default' or a Photo) to a dream; see :meth:`DreamCarver.carve`.
-    For several carvings build one :class:`DreamCarver` and reuse it (it compiles once)."""
-    from .photo import load_photo
-
-    carver = DreamCarver(model_or_path, layer_name)
-    if not isinstance(photo, Photo):
-        photo = load_photo(photo, size=size, fit=fit)
-    return carver.carve(photo, map_index, **carve_kwargs)

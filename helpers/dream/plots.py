@@ -68,7 +68,7 @@ def preparation_figure(photo, prep, size: float = 2.6):
 
 
 def iteration_figure(step, original, quadrants=None, size: float = 2.6):
-    """One carving iteration (a :class:`~helpers.dream.CarvingStep`) step by step, with the loss curves.
+    """One carving iteration (a :class:`~helpers.dream.results.CarvingStep`) step by step, with the loss curves.
     ``quadrants`` (e.g. ``result.quadrants``) labels the tiles; ``original`` sets the clipped contrast.
     Used in notebook 08, section 3."""
     n_q = len(step.tiles_in)

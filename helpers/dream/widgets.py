@@ -23,7 +23,7 @@ class DreamExplorer(FigureExplorer):
     Built by :func:`dream_explorer` in notebook 08, section 8.
 
     Every change re-runs :meth:`helpers.dream.DreamCarver.carve`; afterwards ``result`` (a
-    :class:`~helpers.dream.DreamResult`) and ``status`` (one line of text) are up to date, and with
+    :class:`~helpers.dream.results.DreamResult`) and ``status`` (one line of text) are up to date, and with
     ``render=True`` the photo and the dream are redrawn in ``output``. Sliders only report when they
     are released, so dragging does not start a carving for every value passed on the way.
     """

@@ -26,16 +26,16 @@ The kernels of the first conv layer are small images themselves (:func:`layer_ke
 :func:`kernel_figure`); :mod:`helpers.gallery.kernels` also shows why convolving noise with one layer's
 kernels in isolation cannot replace the OIP (its objective is linear, so its gradient never changes).
 """
-from .figures import GALLERY_VARIANTS, final_loss_figure, gallery_figure, gallery_mosaic, kernel_figure, save_figure
+# the names the notebooks, the command line and the benchmarks import from the package; the rest is
+# imported from its module (``from helpers.gallery.series import series_starts``)
+from .figures import GALLERY_VARIANTS, final_loss_figure, gallery_figure, kernel_figure, save_figure
 from .kernels import layer_kernels, map_gradients, one_layer_ascent, one_layer_gradient, smooth_share
-from .layer import Gallery, layer_gallery
+from .layer import layer_gallery
 from .live import live_maps_by_layer, mnist_test_images
-from .series import SERIES_MIXES, StartSeries, series_starts, start_series, start_series_figure
-from .similarity import (bright_area, mean_pairwise_correlation, pairwise_correlations, shift_tolerant_correlation,
-                         shift_tolerant_correlations)
+from .series import start_series, start_series_figure
+from .similarity import bright_area, mean_pairwise_correlation, shift_tolerant_correlations
 
-__all__ = ["Gallery", "layer_gallery", "live_maps_by_layer", "mnist_test_images", "GALLERY_VARIANTS", "gallery_figure",
-           "gallery_mosaic", "final_loss_figure", "save_figure", "SERIES_MIXES", "StartSeries", "series_starts",
-           "start_series", "start_series_figure", "bright_area", "mean_pairwise_correlation", "pairwise_correlations",
-           "shift_tolerant_correlation", "shift_tolerant_correlations", "kernel_figure", "layer_kernels",
+__all__ = ["layer_gallery", "live_maps_by_layer", "mnist_test_images", "GALLERY_VARIANTS", "gallery_figure",
+           "final_loss_figure", "save_figure", "start_series", "start_series_figure", "bright_area",
+           "mean_pairwise_correlation", "shift_tolerant_correlations", "kernel_figure", "layer_kernels",
            "smooth_share", "one_layer_gradient", "one_layer_ascent", "map_gradients"]
