@@ -15,6 +15,7 @@ Run it from the checkout whose code you want to record (it imports ``helpers`` f
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -73,6 +74,14 @@ def record_commands(out_dir: Path) -> None:
         print(f"command {name}: {out.name}", flush=True)
 
 
+NOISE = re.compile(r"^(WARNING: All log messages|I0000 |\[IPKernelApp\])")
+
+
+def _lines(text: str) -> list[str]:
+    """The printed lines without TensorFlow's start-up chatter on stderr."""
+    return [line for line in text.splitlines() if not NOISE.match(line)]
+
+
 def _numbers(text: str) -> list[float]:
     return [float(m) for m in NUMBER.findall(text)]
 
@@ -93,19 +102,23 @@ def compare(before: Path, after: Path) -> int:
         print(f"\n== {a_path.stem}: {same} of {len(a)} cells print the same"
               + (f" (after has {len(b)} cells)" if len(a) != len(b) else ""))
         for k, (x, y) in enumerate(zip(a, b)):
-            if x["text"] == y["text"]:
+            lx, ly = _lines(x["text"]), _lines(y["text"])
+            if lx == ly:
                 continue
             changed += 1
-            nx, ny = _numbers(x["text"]), _numbers(y["text"])
-            if len(nx) == len(ny) and nx:
-                rel = max(abs(p - q) / max(abs(p), abs(q), 1e-12) for p, q in zip(nx, ny))
-                head = f"cell {k}: same text around {len(nx)} numbers, largest relative difference {rel:.2e}"
-            else:
-                head = f"cell {k}: the text differs ({len(nx)} vs {len(ny)} numbers)"
-            print(head)
-            print("  source: " + x["source"].splitlines()[0][:100] if x["source"] else "")
-            for tag, t in (("before", x["text"]), ("after ", y["text"])):
-                print(f"  {tag}: " + t.strip().replace("\n", "\n          ")[:1500])
+            print(f"cell {k} ({x['source'].splitlines()[0][:80] if x['source'] else ''}):")
+            if "getsource" in x["source"]:
+                print(f"  prints helpers' source code: {len(lx)} lines before, {len(ly)} after (read the diff of the code)")
+                continue
+            removed = [line for line in difflib.ndiff(lx, ly) if line[:2] in ("- ", "+ ")]
+            for before_line, after_line in zip(removed[::2], removed[1::2]):   # the lines that differ, in pairs
+                nx, ny = _numbers(before_line[2:]), _numbers(after_line[2:])
+                rel = (max((abs(p - q) / max(abs(p), abs(q), 1e-12) for p, q in zip(nx, ny)), default=0.0)
+                       if len(nx) == len(ny) else float("nan"))
+                print(f"  {before_line[:160]}\n  {after_line[:160]}\n    (largest relative difference of "
+                      f"the numbers: {rel:.1e})")
+            if len(removed) % 2:
+                print(f"  {removed[-1][:160]}")
     for a_path in sorted(before.glob("cli_*.png")):
         b_path = after / a_path.name
         xa = np.asarray(Image.open(a_path).convert("L"), np.int16)

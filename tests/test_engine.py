@@ -242,5 +242,15 @@ def test_the_engine_refuses_what_it_cannot_run(ascent):
         ascent.run(channel(LAYER, 0), np.zeros((2, 28, 28)), 3)
     with pytest.raises(ValueError, match="n_steps must be at least 1"):
         ascent.run(channel(LAYER, 0), initial_image(), 0)
+    with pytest.raises(TypeError, match="penalties takes Penalty objects"):
+        ascent.run(channel(LAYER, 0), initial_image(), 2, penalties=[Jitter(1)])
+    with pytest.raises(TypeError, match="objective takes Objective objects"):
+        ascent.run(lambda x: x, initial_image(), 2)
+    with pytest.raises(ValueError, match="step_size"):
+        ascent.run(channel(LAYER, 0), initial_image(), 2, step_size=0)
+    bad = initial_image()
+    bad[0, 1, 2, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        ascent.run(channel(LAYER, 0), bad, 2)
     with pytest.raises(ValueError, match="one center image, or one per image"):
         ascent.run(channel(LAYER, 0), initial_image(n=3), 2, constraints=[LInfBall(np.zeros((2, 28, 28)), 0.1)])

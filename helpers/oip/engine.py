@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from ..arguments import check_count, check_seed
+from ..arguments import check_count, check_positive, check_seed
+from ..data import check_finite
 from .ascent import ascent_step, convergence_streak
 from .constants import CONV_CRITERION, CONVERGENCE_STREAK, EPSILON, ZERO_STEP_LIMIT
 from .fast_kernels import SMALL_BATCH
-from .objectives import ModelParts
+from .objectives import ModelParts, Objective
+from .regularizers import Constraint, Penalty, Transform
 
 
 @dataclass
@@ -62,6 +64,16 @@ class Ascent:
         x = np.array(starts, np.float32)
         if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
             raise ValueError(f"starts must be images (n, 28, 28, 1); got shape {x.shape}.")
+        check_finite(x, "start image")
+        if not callable(step_size):
+            check_positive("step_size", step_size)
+        for name, items, kind in (("objective", [objective], Objective), ("penalties", penalties, Penalty),
+                                  ("transforms", transforms, Transform), ("constraints", constraints, Constraint),
+                                  ("stop_when", [] if stop_when is None else [stop_when], Objective)):
+            wrong = [p for p in items if not isinstance(p, kind)]
+            if wrong:
+                raise TypeError(f"{name} takes {kind.__name__} objects (helpers.oip.objectives, "
+                                f"helpers.oip.regularizers); got {wrong[0]!r}.")
         if (stop_early or stop_when is not None) and any(getattr(p, "couples_images", False) for p in penalties):
             raise ValueError("A penalty that couples the images (Diversity) needs the whole batch at every step: "
                              "use it without stop_early and stop_when.")
@@ -120,13 +132,13 @@ class Ascent:
         runs the convergence test and the stop conditions."""
         objective, penalties, transforms, constraints, stop_when = groups
         stop_early, small, standardize, schedule = settings
-        built, i = [], 0
-        for p in (objective, *penalties, *transforms, *constraints, *stop_when):
-            built.append(p.build(self.parts, arrays[i:i + p.n_arrays], small))
+        fns, i = [], 0
+        for p in (objective, *penalties, *transforms, *constraints, *stop_when):   # each from its own arrays
+            fns.append(p.build(self.parts, arrays[i:i + p.n_arrays], small))
             i += p.n_arrays
-        value, k = built[0], 1 + len(penalties)
-        penalty_fns, transform_fns = built[1:k], built[k:k + len(transforms)]
-        constraint_fns, stop_fns = built[k + len(transforms):len(built) - len(stop_when)], built[len(built) - len(stop_when):]
+        fns = iter(fns)
+        value = next(fns)
+        penalty_fns, transform_fns, constraint_fns, stop_fns = ([next(fns) for _ in g] for g in groups[1:])
         penalty = (lambda images: tf.add_n([p(images) for p in penalty_fns])) if penalty_fns else None
         batch = tf.shape(x)[0]
         losses = tf.TensorArray(tf.float32, size=j_end - j0, element_shape=[None])

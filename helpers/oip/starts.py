@@ -67,7 +67,7 @@ def pick_best(candidates, activations) -> tuple[np.ndarray, np.ndarray]:
     """Best-of-N starts: for each target map (a column of ``activations``, (N candidates, maps)), the
     candidate image that activates it most. Returns (starts (maps, 28, 28, 1), their activations (maps,)).
     Used by the precursor (:meth:`helpers.oip.My_OIP.precursor_starts`) and the start series
-    (:func:`helpers.gallery.series_starts`); taught in notebook 07."""
+    (:func:`helpers.gallery.series.series_starts`); taught in notebook 07."""
     activations = np.asarray(activations)
     pick = activations.argmax(axis=0)
     return candidates[pick], activations[pick, np.arange(activations.shape[1])]
