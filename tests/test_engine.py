@@ -254,3 +254,15 @@ def test_the_engine_refuses_what_it_cannot_run(ascent):
         ascent.run(channel(LAYER, 0), bad, 2)
     with pytest.raises(ValueError, match="one center image, or one per image"):
         ascent.run(channel(LAYER, 0), initial_image(n=3), 2, constraints=[LInfBall(np.zeros((2, 28, 28)), 0.1)])
+
+
+def test_ascent_step_is_one_step_of_the_engine(ascent, oip):
+    """The teaching function of notebook 06 and the compiled loop: the same step, for a batch of maps."""
+    from helpers.oip.ascent import ascent_step, map_objective
+
+    maps = [3, 56, 121]
+    x = initial_image(n=3, seed=2)
+    stepped, value = ascent_step(tf.constant(x), lambda im: map_objective(oip.submodel(im), maps))
+    out = ascent.run(channel(LAYER, maps), x, 1)
+    np.testing.assert_allclose(out.losses[0], value.numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(out.images, stepped.numpy(), atol=1e-5)

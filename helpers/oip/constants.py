@@ -9,7 +9,8 @@ ARTICLE_SCALES = ((3, 3), (7, 7), (14, 14), (28, 28))   # the coarse grids of th
 ARTICLE_FACTORS = (0.5, 0.5, 0.5, 0.5)                  # their weights in the start image
 PRECURSOR_FACTORS = (0.6, 0.4, 0.0, 0.0)                # article X's precursor: long wavelengths only
 PRECURSOR_CANDIDATES = 1024                             # random images the precursor scores per round
-PRECURSOR_ROUNDS = 4                                    # rounds for maps no candidate has woken yet
+PRECURSOR_ROUNDS = 4                                    # rounds for maps no candidate has woken yet ...
+PRECURSOR_ROUND_STEP = 0.25                             # ... each adding this to every factor
 PERFECT_DIGIT_FACTORS = (0.1, 0.1, 0.1, 0.1)            # the "perfect digits" start (only their ratios count)
 
 # --- the ascent (article VII; notebook 06, sections 4-6) ------------------------------------------------------

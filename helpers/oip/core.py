@@ -22,7 +22,8 @@ from ..arguments import check_count, check_non_negative, check_positive, check_s
 from ..data import as_image_batch
 from ..model import check_layer_name, load_model_file, load_reference_model
 from .constants import (ARTICLE_SCALES, CONV_CRITERION, EPSILON, IMAGE_SIZE, N_EPOCHS, N_REPORTS, PERFECT_DIGIT_FACTORS,
-                        PRECURSOR_CANDIDATES, PRECURSOR_FACTORS, PRECURSOR_ROUNDS, ZERO_STEP_LIMIT)
+                        PRECURSOR_CANDIDATES, PRECURSOR_FACTORS, PRECURSOR_ROUND_STEP, PRECURSOR_ROUNDS,
+                        ZERO_STEP_LIMIT)
 from .engine import Ascent
 from .fast_kernels import VISUAL_LAYER_TYPES
 from .objectives import channel, class_score
@@ -170,11 +171,11 @@ class My_OIP:
         rng = np.random.default_rng(check_seed("seed", seed))
         best = np.full(len(idx), -np.inf, dtype=np.float32)
         starts = np.zeros((len(idx), IMAGE_SIZE, IMAGE_SIZE, 1), np.float32)
-        for r in range(max_rounds):   # round r adds 0.25 * r to every factor: shorter wavelengths join in
+        for r in range(max_rounds):   # round r adds r * 0.25 to every factor: shorter wavelengths join in
             todo = best <= 0
             if not todo.any():
                 break
-            mix = np.clip(np.asarray(factors, np.float32) + 0.25 * r, 0, None)
+            mix = np.clip(np.asarray(factors, np.float32) + PRECURSOR_ROUND_STEP * r, 0, None)
             cands = initial_image(mix, scales, n_candidates, rng.integers(2 ** 32), smoothing)
             picked, gain = pick_best(cands, self._ascent.parts.map_means(self.layer_name, cands)[:, idx])   # (candidates, maps)
             better = todo & (gain > best)
