@@ -37,7 +37,8 @@ class Part:
     ``key()``: its settings, hashable: a compiled loop is made once per set of keys. ``arrays(n)``: its
     per-image numbers, one row per image of a batch of n (the loop's inputs; images that stop early leave
     the batch with their rows), ``n_arrays`` of them. ``prepare(parts)``: Python work before compiling
-    (build sub-models, check layer names and indices)."""
+    (build sub-models, check layer names and indices). ``build`` may use the settings in ``key()`` and the
+    arrays it is given, nothing else: a part with the same key reuses the compiled loop."""
 
     n_arrays = 0
 
@@ -97,6 +98,8 @@ def _objective(value) -> Objective:
 def _per_image(name: str, values, n: int) -> np.ndarray:
     """One integer per image: a single number is used for all n images."""
     v = np.asarray(values)
+    if v.size == 0 or not np.issubdtype(v.dtype, np.integer):
+        raise TypeError(f"{name} must be integers (one, or one per image); got {values!r}.")
     if v.ndim == 0:
         v = np.full(n, v)
     if v.ndim != 1 or len(v) != n:
@@ -109,14 +112,11 @@ class Channel(Objective):
     (:func:`helpers.oip.ascent.map_objective`). ``maps``: one index for every image, or one per image."""
 
     n_arrays = 1
-
     is_map = True
 
     def __init__(self, layer: str, maps):
         self.layer, self.maps = layer, maps
-        m = np.asarray(maps)
-        if m.size == 0 or not np.issubdtype(m.dtype, np.integer):
-            raise TypeError(f"channel(): map indices must be integers; got {maps!r}.")
+        m = _per_image("channel(): maps", maps, np.size(maps))
         self.same = bool(np.all(m == m.flat[0]))   # one map for the whole batch: only its kernel runs
 
     def key(self):
@@ -141,7 +141,6 @@ class Unit(Objective):
     """One neuron of a map: the activation at (row, col) of map ``maps`` (one, or one per image)."""
 
     n_arrays = 1
-
     is_map = True
 
     def __init__(self, layer: str, maps, row: int, col: int):
