@@ -1,6 +1,9 @@
 """What the course's widget explorers share: a box of widgets and one output area with one figure."""
 from __future__ import annotations
 
+import html
+import re
+
 import matplotlib.pyplot as plt
 
 
@@ -10,6 +13,11 @@ class FigureExplorer:
     Used by the explorers of notebooks 04, 07 and 08 (activations, OIP, dream)."""
 
     figure = None
+
+    @property
+    def status_text(self) -> str:
+        """The status line (an HTML widget, ``self.status``) as plain text, for printing in a notebook."""
+        return html.unescape(re.sub(r"<[^>]+>", "", self.status.value))
 
     def show(self, fig) -> None:
         from IPython.display import display

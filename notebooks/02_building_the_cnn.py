@@ -179,12 +179,16 @@ fig = plot_confusion_matrix(cm, title=f"Confusion matrix on the test set (accura
 
 # %%
 print("The most frequent confusions:")
-for true_digit, predicted_digit, count in most_confused_pairs(cm, top=5):
+top_pairs = most_confused_pairs(cm, top=5)
+for true_digit, predicted_digit, count in top_pairs:
     print(f"  a {true_digit} taken for a {predicted_digit}: {count} times")
+print("4 and 9 among them:", any({t, p} == {4, 9} for t, p, _ in top_pairs))
 
 # %% [markdown]
-# Typical pairs are digits that share strokes: 4 and 9 (an open or closed top), 7 and 2, 3 and 5,
-# 5 and 6. Notebook 05 looks inside the network at exactly such a pair, 4 vs 9.
+# Read the pairs above as shapes: most of them are digits that share strokes, so that one stroke more or
+# less, or a gap, turns one into the other — a 4 whose top closes looks like a 9, a 3 with a straight
+# upper stroke like a 5. Which pairs make the list changes from run to run; 4 and 9 is one of the most
+# common, and notebook 05 looks inside the network at exactly that pair.
 #
 # ## What you should have seen
 #

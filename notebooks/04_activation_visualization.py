@@ -30,7 +30,8 @@
 #
 # This follows articles IV and V of the series ("visualizing the activation output of convolutional
 # layers and maps", "about the difference of activation patterns and features"), and uses the grid
-# layout of article VI. The model is the committed reference model trained in notebook 03.
+# layout of article VI. The model is the committed reference model, trained with notebook 03's recipe by
+# `python -m helpers train-reference`.
 
 # %%
 # %matplotlib inline
@@ -206,7 +207,7 @@ explorer.layer.value = "Max_Pool_2"
 assert explorer.grid.shape == (8 * 5, 8 * 5)
 explorer.layer.value = "Dense_1"
 assert explorer.grid.shape == (10, 10)
-print(explorer.status.value)
+print(explorer.status_text)
 
 # %% [markdown]
 # ## What you should have seen

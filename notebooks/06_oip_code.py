@@ -138,9 +138,10 @@ for bad in ("Conv2D_9", "Dense_1"):
 # %% [markdown]
 # ## 3 · The start image: fluctuations on several length scales
 #
-# The ascent needs somewhere to begin. A start image of pure pixel noise (every pixel independent) only
-# contains very short wavelengths; many maps of a deep layer react to larger structures — strokes, bows,
-# crossings. The article therefore mixes random fluctuations on four grids:
+# The ascent needs somewhere to begin. A start image of pure pixel noise (every pixel independent) has
+# the same power at every wavelength, but there are far more short wavelengths than long ones on a 28×28
+# grid, so nearly all of its variance sits in pixel-sized speckle; many maps of a deep layer react to
+# larger structures — strokes, bows, crossings. The article therefore mixes random fluctuations on four grids:
 #
 # 1. fill a coarse grid (3×3, 7×7, 14×14 and 28×28 cells) with uniform random numbers in [-1, 1],
 # 2. scale each grid smoothly (bicubic) up to 28×28 — a 3×3 grid becomes a few broad hills and valleys,
@@ -216,6 +217,10 @@ print(inspect.getsource(map_objective))
 print(inspect.getsource(ascent_step))
 
 # %% [markdown]
+# Article VIII's prose says the gradient is scaled to unit length (its L2 norm) and the step is 5e-4; its
+# code divides by the root mean square and uses `epsilon = 0.01`. The course follows the code: with the
+# RMS every pixel moves by about `epsilon` standard deviations, whatever the size of the image.
+#
 # We call it eagerly for one image and map 120; the objective is the map's mean activation, read from
 # the sub-model of section 2:
 
@@ -334,7 +339,9 @@ assert np.allclose(engine.losses, with_std, rtol=1e-3, atol=1e-3), "the engine f
 # **Convergence.** The article watches the relative change of the loss from one step to the next,
 # `(loss[j] − loss[j−1]) / loss[j]`. `My_OIP` calls a run *converged* once that ratio stays below
 # `conv_criterion = 2e-4` for four steps in a row (after step 10); `stop_early=True` would stop there.
-# The engine runs this test after every step:
+# The article's line divides by `loss + 1.-7`, which Python reads as `loss + 1.0 - 7`, i.e. `loss - 6`: for
+# activations below 6 the ratio changes sign, and every *rising* step passes the test. The course divides
+# by `|loss| + 1e-7`, what the line was meant to say. The engine runs this test after every step:
 
 # %%
 print(inspect.getsource(convergence_streak))
@@ -620,12 +627,17 @@ plt.show()
 tv_plain = np.mean([tv(r.image) for r in plain])
 tv_reg = np.mean([tv(r.image) for r in regular])
 print(f"mean total variation: plain {tv_plain:.3f}, regularized {tv_reg:.3f}")
+for p, r in zip(plain, regular):
+    print(f"map {p.map_index:3d}: final loss plain {p.final_loss:.3f}, regularized {r.final_loss:.3f} "
+          f"({r.final_loss / p.final_loss - 1:+.0%})")
 assert tv_reg < tv_plain
 assert all(r.responded for r in plain + regular)
 
 # %% [markdown]
-# The regularized patterns are smoother and a bit less activating (the loss column): they trade some of
-# the map's response for images with fewer pixel-scale artefacts. Which version "is" the map's pattern is
+# The regularized patterns are smoother (lower total variation), and the lines above say what each map
+# paid for it in this run: the change of its final loss, its mean activation. Where that change is large,
+# the regularizers have not found a smoother version of the pattern but a different, flatter image that
+# the map barely answers — look at those maps in the figure. Which version "is" the map's pattern is
 # a matter of taste; the plain one is what the article computes.
 #
 # ## 11 · From the article's methods to the course's

@@ -105,6 +105,7 @@ def test_objective_algebra_and_bad_objectives(ascent):
     composed = 2 * channel(LAYER, 1) - channel(LAYER, 2) + channel(LAYER, 3)
     assert [w for w, _ in composed.terms] == [2.0, -1.0, 1.0]
     assert (2 * channel(LAYER, 1)).is_map and not composed.is_map
+    assert [w for w, _ in sum([channel(LAYER, m) for m in (1, 2, 3)]).terms] == [1.0, 1.0, 1.0]
     with pytest.raises(TypeError, match="finite number"):
         channel(LAYER, 1) * "two"
     with pytest.raises(TypeError, match="combine with objectives"):

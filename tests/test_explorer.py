@@ -49,3 +49,9 @@ def test_a_real_explorer_pictures_its_first_state():
     ex = ActivationExplorer(build_cnn(seed=0), images, np.array([4, 9]), layer="Max_Pool_1")
     png = base64.b64decode(_display_bundle(ex)["image/png"])
     assert png.startswith(PNG_MAGIC) and len(png) > 1000
+
+
+def test_status_text_is_the_status_line_without_html():
+    explorer = OneFigure()
+    explorer.status = widgets.HTML("digit 3: the model says <b>3</b> &amp; is sure")
+    assert explorer.status_text == "digit 3: the model says 3 & is sure"

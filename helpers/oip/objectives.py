@@ -64,6 +64,9 @@ class Objective(Part):
     def __add__(self, other):
         return Sum([(1.0, self), (1.0, _objective(other))])
 
+    def __radd__(self, other):   # sum([a, b, c]) starts from 0
+        return self if isinstance(other, numbers.Number) and other == 0 else _objective(other) + self
+
     def __sub__(self, other):
         return Sum([(1.0, self), (-1.0, _objective(other))])
 
