@@ -34,13 +34,16 @@ def test_an_interrupted_first_write_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_read_only_folder_is_refused_before_any_work(tmp_path):
+def test_a_read_only_folder_is_refused_before_any_work(tmp_path, capsys):
     """A folder the user may not write to: every command says so in one line, before loading the model, and
     writes nothing. Root may write into any folder whatever its mode, so under root (CI) the folder is made
-    immutable (chattr +i: not even root can add files) instead of read-only."""
+    immutable (chattr +i: not even root can add files) instead of read-only. The commands run in this
+    process (``helpers.cli.main``, what ``python -m helpers`` calls; test_cli runs it as a subprocess):
+    four interpreter start-ups with TensorFlow cost about 25 s."""
     import os
     import subprocess
-    import sys
+
+    from helpers.cli import main
 
     read_only = tmp_path / "nur lesen"
     read_only.mkdir()
@@ -49,18 +52,16 @@ def test_a_read_only_folder_is_refused_before_any_work(tmp_path):
         subprocess.run(["chattr", "+i", str(read_only)], check=True)
     else:
         read_only.chmod(0o555)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     try:
         for command in (["gallery", "--layer", "Conv2D_1", "--steps", "1"], ["perfect-digits", "--steps", "1"],
                         ["dream", "default", "--map", "1"], ["oip", "--map", "1"]):
             out = read_only / "out.png"
-            result = subprocess.run([sys.executable, "-m", "helpers", *command, "--out", str(out)],
-                                    capture_output=True, text=True, timeout=120, env=env)
-            assert result.returncode == 2, result.stderr
-            errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+            assert main([*command, "--out", str(out)]) == 2
+            stderr = capsys.readouterr().err
+            errors = [line for line in stderr.splitlines() if line.startswith("error:")]
             assert errors == [f"error: --out: Cannot write to {out}: no write permission; choose another path."], \
-                result.stderr
-            assert "loading the model" not in result.stderr and not any(read_only.iterdir())
+                stderr
+            assert "loading the model" not in stderr and not any(read_only.iterdir())
     finally:
         if as_root:
             subprocess.run(["chattr", "-i", str(read_only)], check=True)
