@@ -84,8 +84,9 @@ for name in CONV_LAYERS:
 # `layer_gallery` derives the pattern of every map of a layer in one batched run of `My_OIP.derive_many`:
 # 128 images climb together, one map each. Two options are on by default:
 # - `precursor=True` — article X's idea: for each map, many random images with long-wavelength
-#   fluctuations are tried and the one that activates the map most becomes its start. No map is left at
-#   zero for want of a good start.
+#   fluctuations are tried and the one that activates the map most becomes its start; maps that no
+#   candidate wakes get further rounds with shorter wavelengths mixed in. A map that none of them wakes
+#   still stays at zero: section 9's one-epoch model can show such a map.
 # - `stop_early=True` — a map whose activation has stopped growing (the article's convergence criterion)
 #   leaves the batch, so the remaining maps run faster.
 

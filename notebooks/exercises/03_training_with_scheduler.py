@@ -359,6 +359,7 @@ ax.set_xlabel("test error (%)")
 ax.set_xlim(0, max(max(errors.values()) * 1.25, 1))
 ax.set_title("Test error: lower is better")
 ax.legend(loc="lower right", fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## What you should have seen
