@@ -8,7 +8,8 @@ from helpers import load_mnist, load_reference_model
 from helpers.oip import (L2, Ascent, Diversity, Jitter, LInfBall, My_OIP, PixelRange, Standardize, TotalVariation,
                          channel, class_probability, class_score, function, initial_image, unit)
 from helpers.oip.ascent import convergence_streak
-from helpers.oip.regularizers import Penalty, pairwise_similarity
+from helpers.oip.regularizers import Penalty
+from helpers.gallery import mean_pairwise_correlation
 
 LAYER = "Conv2D_3"
 
@@ -152,7 +153,7 @@ def test_diversity_spreads_the_patterns_of_one_map(oip, live_start):
     starts = initial_image(n=4, seed=11)
     plain = oip.derive_many([a] * 4, n_epochs=120, start=starts)
     diverse = oip.derive_many([a] * 4, n_epochs=120, start=starts, penalties=[Diversity(2.0)])
-    sim = [pairwise_similarity(np.stack([r.image for r in rs])) for rs in (plain, diverse)]
+    sim = [mean_pairwise_correlation([r.image for r in rs]) for rs in (plain, diverse)]
     assert sim[1] < sim[0] - 0.1, sim
     with pytest.raises(ValueError, match="without stop_early"):
         oip.derive_many([a] * 2, n_epochs=5, penalties=[Diversity(1.0)], stop_early=True)

@@ -74,8 +74,7 @@ def run(args) -> None:
     start = "the precursor's start" if not args.no_precursor else "a random start"
     with stage(f"deriving map {args.map_index} of {oip.layer_name} from {start} ({args.steps} steps)"):
         result = oip.derive(args.map_index, n_epochs=args.steps, epsilon=args.epsilon, seed=args.seed,
-                            precursor=not args.no_precursor,
-                            factors=args.factors)
+                            precursor=not args.no_precursor, factors=args.factors)
     with stage("drawing"):
         fig = evolution_figure(result, contrast=args.contrast)
         save_figure(fig, out, overwrite=args.overwrite)

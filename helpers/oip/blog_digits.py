@@ -59,9 +59,8 @@ def blog_perfect_digits(model_or_oip, n_steps: int = BLOG_STEPS) -> BlogDigits:
         raise TypeError(f"model_or_oip must be a keras.Model or a My_OIP; got {type(model_or_oip).__name__}.")
     n_steps = check_count("n_steps", n_steps, 1)
     ascent = Ascent(model)
-    classes = np.arange(int(ascent.parts.class_scores().output.shape[-1]))
+    classes = np.arange(ascent.parts.n_classes())
     zeros = np.zeros((len(classes), 28, 28, 1), np.float32)   # the blog's start, the same for every class
-    out = ascent.run(class_probability(classes), zeros, n_steps, step_size=blog_step_size,
-                            standardize=False)
+    out = ascent.run(class_probability(classes), zeros, n_steps, step_size=blog_step_size, standardize=False)
     images = out.images[..., 0]
     return BlogDigits(images, deaverage(images), out.losses)

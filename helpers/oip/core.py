@@ -24,7 +24,7 @@ from ..model import check_layer_name, load_model_file, load_reference_model
 from .constants import (ARTICLE_SCALES, CONV_CRITERION, EPSILON, IMAGE_SIZE, N_EPOCHS, N_REPORTS, PERFECT_DIGIT_FACTORS,
                         PRECURSOR_CANDIDATES, PRECURSOR_FACTORS, PRECURSOR_ROUND_STEP, PRECURSOR_ROUNDS,
                         ZERO_STEP_LIMIT)
-from .engine import Ascent
+from .engine import Ascent, draw_seed
 from .fast_kernels import VISUAL_LAYER_TYPES
 from .objectives import channel, class_score
 from .regularizers import Jitter, TotalVariation
@@ -121,16 +121,7 @@ class My_OIP:
     def check_maps(self, map_indices) -> np.ndarray:
         """Map indices of this layer as int32 (n,); a clear TypeError / IndexError / ValueError otherwise.
         The gallery, the dream carving and the explorers check their map arguments with it."""
-        idx = np.atleast_1d(np.asarray(map_indices))
-        if idx.size == 0:
-            raise ValueError("Give at least one map index.")
-        if not np.issubdtype(idx.dtype, np.integer):
-            raise TypeError(f"Map indices must be integers; got {idx.dtype}.")
-        bad = idx[(idx < 0) | (idx >= self.n_maps)]
-        if bad.size:
-            raise IndexError(f"Map index {int(bad[0])} is out of range: layer {self.layer_name} has maps "
-                             f"0..{self.n_maps - 1}.")
-        return idx.astype(np.int32)
+        return self._ascent.parts.check_maps(self.layer_name, map_indices)
 
     @staticmethod
     def _as_batch(images) -> np.ndarray:
@@ -148,7 +139,11 @@ class My_OIP:
     # -- activations -------------------------------------------------------------------------------
     def map_activations(self, images) -> np.ndarray:
         """Mean activation of every map for standardized images (N, 28, 28, 1): (N, n_maps)."""
-        return self._ascent.parts.map_means(self.layer_name, self._as_batch(images))
+        return self._map_means(self._as_batch(images))
+
+    def _map_means(self, images) -> np.ndarray:
+        """Every map's mean activation for images already standardized, (N, n_maps)."""
+        return self._ascent.parts.map_means(self.layer_name, images)
 
     def live_maps(self, images) -> np.ndarray:
         """Indices of the maps that at least one of the (standardized) images activates (mean > 0)."""
@@ -177,7 +172,7 @@ class My_OIP:
                 break
             mix = np.clip(np.asarray(factors, np.float32) + PRECURSOR_ROUND_STEP * r, 0, None)
             cands = initial_image(mix, scales, n_candidates, rng.integers(2 ** 32), smoothing)
-            picked, gain = pick_best(cands, self._ascent.parts.map_means(self.layer_name, cands)[:, idx])   # (candidates, maps)
+            picked, gain = pick_best(cands, self._map_means(cands)[:, idx])   # (candidates, maps)
             better = todo & (gain > best)
             starts[better] = picked[better]
             best[better] = gain[better]
@@ -220,13 +215,14 @@ class My_OIP:
                 raise ValueError("factors, scales and smoothing shape random start images; with a start image "
                                  "given they would be ignored: leave them out, or leave out start.")
             starts = self._check_starts(start, len(idx))
-        elif precursor:
-            starts, start_act = self.precursor_starts(idx, n_candidates, factors, scales or ARTICLE_SCALES, seed,
-                                                      smoothing=smoothing)
         else:
-            starts = initial_image(factors, scales or ARTICLE_SCALES, len(idx), seed, smoothing)
+            scales = ARTICLE_SCALES if scales is None else scales
+            if precursor:
+                starts, start_act = self.precursor_starts(idx, n_candidates, factors, scales, seed, smoothing=smoothing)
+            else:
+                starts = initial_image(factors, scales, len(idx), seed, smoothing)
         if np.isnan(start_act).all():
-            start_act = self._ascent.parts.map_means(self.layer_name, starts)[np.arange(len(idx)), idx]
+            start_act = self._map_means(starts)[np.arange(len(idx)), idx]
         steps = snapshot_steps(n_epochs, n_reports)
         penalties = [p.for_batch(idx) for p in penalties] + ([TotalVariation(tv_weight)] if tv_weight > 0 else [])
         transforms = list(transforms) + ([Jitter(jitter)] if jitter > 0 else [])
@@ -276,7 +272,7 @@ class My_OIP:
         n_epochs = check_count("n_epochs", n_epochs, 1)
         epsilon = check_positive("epsilon (the step size)", epsilon)
         seed = check_seed("seed", seed)
-        n_classes = int(self._ascent.parts.class_scores().output.shape[-1])
+        n_classes = self._ascent.parts.n_classes()
         starts = initial_image(factors, scales, n_classes, seed)
         return self._ascent.run(class_score(np.arange(n_classes)), starts, n_epochs, epsilon).images[..., 0]
 
@@ -284,11 +280,6 @@ class My_OIP:
         """Predicted classes for standardized images (N, 28, 28[, 1])."""
         x = self._as_batch(images)
         return self.model.predict(x, verbose=0).argmax(axis=1)
-
-
-def draw_seed() -> int:
-    """A fresh random seed (for ``seed=None``), kept in the result so the run can be repeated."""
-    return int(np.random.SeedSequence().entropy % 2 ** 31)
 
 
 def precursor_factors(scales) -> tuple:

@@ -40,6 +40,11 @@ class AscentOutput:
     seed: int                   # the seed of the random transforms (drawn if none was given)
 
 
+def draw_seed() -> int:
+    """A fresh random seed (for ``seed=None``), kept in the result so the run can be repeated."""
+    return int(np.random.SeedSequence().entropy % 2 ** 31)
+
+
 class Ascent:
     """Batched, compiled gradient ascent of an objective on the images of a batch, for one model (or None
     for objectives that need no model)."""
@@ -77,7 +82,7 @@ class Ascent:
         if (stop_early or stop_when is not None) and any(getattr(p, "couples_images", False) for p in penalties):
             raise ValueError("A penalty that couples the images (Diversity) needs the whole batch at every step: "
                              "use it without stop_early and stop_when.")
-        seed = int(np.random.SeedSequence().entropy % 2 ** 31) if seed is None else check_seed("seed", seed)
+        seed = draw_seed() if seed is None else check_seed("seed", seed)
         n, finishing = len(x), bool(stop_early or stop_when is not None)
         groups = (objective, tuple(penalties), tuple(transforms), tuple(constraints),
                   () if stop_when is None else (stop_when,))

@@ -182,7 +182,7 @@ class ClassScore(Objective):
         return [_per_image("classes", self.classes, n)]
 
     def prepare(self, parts):
-        n = int(parts.class_scores().output.shape[-1])
+        n = parts.n_classes()
         c = np.atleast_1d(self.classes)
         if np.any((c < 0) | (c >= n)):
             raise IndexError(f"Class {int(c[(c < 0) | (c >= n)][0])} is out of range: the model has classes 0..{n - 1}.")
@@ -319,11 +319,20 @@ class ModelParts:
     def n_maps(self, layer: str) -> int:
         return int(self.submodel(layer).output.shape[-1])
 
-    def check_maps(self, layer: str, maps) -> None:
-        m, n = np.atleast_1d(maps), self.n_maps(layer)
-        bad = m[(m < 0) | (m >= n)]
+    def n_classes(self) -> int:
+        return int(self.class_scores().output.shape[-1])
+
+    def check_maps(self, layer: str, maps) -> np.ndarray:
+        """Map indices of the layer as int32 (n,); a clear TypeError / IndexError / ValueError otherwise."""
+        idx, n = np.atleast_1d(np.asarray(maps)), self.n_maps(layer)
+        if idx.size == 0:
+            raise ValueError("Give at least one map index.")
+        if not np.issubdtype(idx.dtype, np.integer):
+            raise TypeError(f"Map indices must be integers; got {idx.dtype}.")
+        bad = idx[(idx < 0) | (idx >= n)]
         if bad.size:
             raise IndexError(f"Map index {int(bad[0])} is out of range: layer {layer} has maps 0..{n - 1}.")
+        return idx.astype(np.int32)
 
     def activations(self, layer: str, small: bool):
         """A function images → the layer's activations (n, h, w, maps)."""

@@ -79,7 +79,8 @@ class L2(Penalty):
 class Diversity(Penalty):
     """Several different patterns for one objective (lucid/lucent's diversity): each image pays the mean
     cosine similarity between its own centred pixels and those of the other images of its group, so the
-    images of a group push each other apart. ``groups``: one label per image (e.g. the map each climbs);
+    images of a group push each other apart (what :func:`helpers.gallery.mean_pairwise_correlation`
+    measures). ``groups``: one label per image (e.g. the map each climbs);
     None: the whole batch is one group. Couples the images: the ascent refuses an early stop with it."""
 
     couples_images = True
@@ -112,16 +113,6 @@ class Diversity(Penalty):
             return self.weight * tf.reduce_sum(similarity * others, axis=1) / count
 
         return penalty
-
-
-def pairwise_similarity(images) -> float:
-    """The mean cosine similarity between the centred pixels of every pair of images (n, 28, 28[, 1]):
-    what :class:`Diversity` lowers."""
-    flat = np.asarray(images, np.float64).reshape(len(images), -1)
-    flat = flat - flat.mean(axis=1, keepdims=True)
-    unit = flat / np.maximum(np.linalg.norm(flat, axis=1, keepdims=True), 1e-12)
-    s = unit @ unit.T
-    return float(s[~np.eye(len(s), dtype=bool)].mean())
 
 
 # --- transforms: what the objective sees (inside the gradient tape) ---------------------------------------------
