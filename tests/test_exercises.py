@@ -3,7 +3,9 @@
 - the generator: how `# solution` regions become stubs;
 - the committed student files are current, every notebook has an exercise and no solution code is left;
 - an untouched student notebook runs up to its first exercise, and then exactly its self-checks fail,
-  each with an ExerciseNotDone that tells the learner what to do.
+  each with an ExerciseNotDone that tells the learner what to do; in the same kernel, every exercise's
+  self-check fails with a hint on each plausible wrong answer of tests/exercise_answers/ and passes on
+  the solution.
 (The solution notebooks themselves are executed by nbval in the same pytest run.)
 """
 import importlib.util
@@ -22,6 +24,7 @@ make_exercises = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_exercises)
 
 EXERCISES = make_exercises.EXERCISES
+NOTEBOOKS = make_exercises.NOTEBOOKS
 SOURCES = make_exercises.sources()
 STUB = make_exercises.STUB_COMMENT
 SELF_CHECK = "with self_check("
@@ -130,30 +133,102 @@ def test_every_exercise_is_stubbed_and_checked(source):
     assert all(not (a == b == "stub") for a, b in zip(kinds, kinds[1:])), f"an exercise without self-check: {kinds}"
 
 
-# --- the untouched student notebooks, executed ------------------------------------------------------------------
+# --- the student notebooks, executed: untouched, with wrong answers, with the solutions ------------------------
+
+ANSWERS = REPO / "tests" / "exercise_answers"
+
+
+def _wrong_answers(stem):
+    """tests/exercise_answers/<stem>.py: WRONG_ANSWERS (one list of (label, cell source) per exercise cell)
+    and INDISTINGUISHABLE (wrong answers no check can tell from the solution, with the reason)."""
+    path = ANSWERS / f"{stem}.py"
+    assert path.exists(), f"{path.relative_to(REPO)} is missing: every exercise needs plausible wrong answers"
+    spec = importlib.util.spec_from_file_location(f"wrong_answers_{stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WRONG_ANSWERS, getattr(module, "INDISTINGUISHABLE", [])
+
+
+def _exercises(student_cells, solution_cells):
+    """[(exercise cell index, solution source, [self-check cell indices])] of a student notebook: the code
+    cells with a stub, the same code cell of the solution notebook, and the self-checks up to the next stub."""
+    code = [i for i, c in enumerate(student_cells) if c.cell_type == "code"]
+    assert len(code) == len(solution_cells), "the student notebook's code cells do not match the solution's"
+    exercises = []
+    for position, i in enumerate(code):
+        if STUB in student_cells[i].source:
+            exercises.append((i, solution_cells[position].source, []))
+        elif exercises and SELF_CHECK in student_cells[i].source:
+            exercises[-1][2].append(i)
+    return exercises
+
+
+def _error(cell):
+    return next((o for o in cell.outputs if o.output_type == "error"), None)
+
 
 @pytest.mark.parametrize("notebook", sorted(EXERCISES.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
-def test_untouched_student_notebook_fails_only_in_its_self_checks(notebook, monkeypatch):
+def test_student_notebook_self_checks_reject_the_stub_and_wrong_answers_and_pass_the_solution(notebook, monkeypatch):
+    """One kernel per notebook, in quick mode: run the untouched student notebook (only its self-checks may
+    fail, each with ExerciseNotDone and a helpful message); then, for each exercise, run each wrong answer
+    of tests/exercise_answers/ and the exercise's self-checks (they must fail with an AssertionError that
+    says something), and finally the solution (its self-checks must pass)."""
     for name, value in QUICK_ENV.items():
         monkeypatch.setenv(name, value)  # the kernel inherits them: quick mode, no windows
+    wrong_answers, indistinguishable = _wrong_answers(notebook.stem)
     nb = nbformat.read(notebook, as_version=4)
-    start = time.perf_counter()
-    NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(EXERCISES)}}).execute()
-    print(f"\n{notebook.name}: executed in {time.perf_counter() - start:.1f} s")
+    solution_cells = [c for c in jupytext.read(NOTEBOOKS / f"{notebook.stem}.py").cells if c.cell_type == "code"]
+    exercises = _exercises(nb.cells, solution_cells)
+    assert len(wrong_answers) == len(exercises), \
+        f"{len(exercises)} exercise cells but wrong answers for {len(wrong_answers)}"
+    client = NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(EXERCISES)}})
 
-    first_stub = min(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and STUB in c.source)
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        error = next((o for o in cell.outputs if o.output_type == "error"), None)
-        where = f"{notebook.name}, cell {i}"
-        if SELF_CHECK in cell.source:
-            assert i > first_stub, f"{where}: a self-check before the first exercise"
-            assert error is not None, f"{where}: the self-check passes on the untouched student notebook"
-            assert error.ename == "ExerciseNotDone" and HELPFUL.search(error.evalue), \
-                f"{where}: the self-check fails unhelpfully: {error.ename}: {error.evalue}"
-            print(f"  self-check cell {i}: {error.ename}: {error.evalue}")
-        else:
-            assert error is None, (f"{where} ({'before' if i < first_stub else 'after'} the first exercise) fails: "
-                                   f"{error.ename}: {error.evalue}")
+    def run(source, index):
+        cell = nbformat.v4.new_code_cell(source)
+        client.execute_cell(cell, index)
+        return _error(cell)
+
+    with client.setup_kernel():
+        start = time.perf_counter()
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                client.execute_cell(cell, i)
+        print(f"\n{notebook.name}: executed in {time.perf_counter() - start:.1f} s")
+
+        first_stub = exercises[0][0]
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            error = _error(cell)
+            where = f"{notebook.name}, cell {i}"
+            if SELF_CHECK in cell.source:
+                assert i > first_stub, f"{where}: a self-check before the first exercise"
+                assert error is not None, f"{where}: the self-check passes on the untouched student notebook"
+                assert error.ename == "ExerciseNotDone" and HELPFUL.search(error.evalue), \
+                    f"{where}: the self-check fails unhelpfully: {error.ename}: {error.evalue}"
+                print(f"  self-check cell {i}: {error.ename}: {error.evalue}")
+            else:
+                assert error is None, (f"{where} ({'before' if i < first_stub else 'after'} the first exercise) "
+                                       f"fails: {error.ename}: {error.evalue}")
+
+        start = time.perf_counter()
+        for number, ((exercise, solution, checks), wrong) in enumerate(zip(exercises, wrong_answers), 1):
+            assert checks, f"exercise {number} of {notebook.name} has no self-check"
+            assert len(wrong) >= 2, f"exercise {number} of {notebook.name}: give at least two plausible wrong answers"
+            for label, source in wrong:
+                where = f"{notebook.name}, exercise {number}, wrong answer {label!r}"
+                error = run(source, exercise)
+                assert error is None, f"{where}: the answer cell itself fails: {error.ename}: {error.evalue}"
+                error = next(filter(None, (run(nb.cells[i].source, i) for i in checks)), None)
+                assert error is not None, f"{where}: the self-check passes it"
+                assert error.ename == "AssertionError" and error.evalue.strip(), \
+                    f"{where}: the self-check fails without a hint: {error.ename}: {error.evalue!r}"
+                print(f"  exercise {number}, {label}: {error.evalue.splitlines()[0]}")
+            assert run(solution, exercise) is None, f"{notebook.name}, exercise {number}: the solution cell fails"
+            for i in checks:
+                error = run(nb.cells[i].source, i)
+                assert error is None, f"{notebook.name}, exercise {number}: the solution fails its self-check: " \
+                                      f"{error.ename}: {error.evalue}"
+        print(f"  wrong answers and solutions checked in {time.perf_counter() - start:.1f} s; "
+              f"not told apart by design: {[label for label, _ in indistinguishable]}")
