@@ -220,33 +220,60 @@ print(explorer.status_text)
 # - Per-map standardization makes weak maps visible at the price of hiding how strong they are.
 # - Different 4s share some strongly responding Conv2D_3 maps.
 #
-# ## Exercise · predict the grid shape
+# ## Exercise · which pixels does a Conv2D_3 cell see?
 #
-# Without running the model, write `grid_shape(activation_shape)` that returns the shape of the grid
-# `activation_grid` draws: conv/pool output (h, w, n_maps) → 8 maps per row; dense output (n,) → a block
-# of rows × columns with rows × columns = n, as square as possible (rows ≤ columns). Then run the check.
+# A bright cell in a 3×3 map of Conv2D_3 (section 5) says "my pattern is here" — but where is "here" in
+# the 28×28 digit? Walk back through the layers: a cell of a 3×3 convolution ('valid', stride 1) depends on
+# three neighbouring cells of the layer below it, and a cell of a 2×2 max pooling (stride 2) on two — which
+# two? Write `input_window(row, col)`: the input rows and columns that the cell (`row`, `col`) of any
+# Conv2D_3 map depends on, as two `range`s (stop excluded, as in `range`). Then run the check: it measures
+# the window with a gradient and shows where the strongest cell of a map shared by the three 4s of section
+# 5 looks.
 
 # %%
-def grid_shape(activation_shape):
-    """(height, width) of the grid that ``activation_grid`` draws for one image's activations of this shape."""
+def input_window(row, col):
+    """(rows, cols): the ranges of input pixels that cell (row, col) of a Conv2D_3 map depends on."""
     # solution
-    if len(activation_shape) == 3:
-        h, w, n_maps = activation_shape
-        cols = min(8, n_maps)
-        rows = -(-n_maps // cols)  # ceiling division
-        return rows * h, cols * w
-    (n,) = activation_shape
-    rows = max(r for r in range(1, int(n ** 0.5) + 1) if n % r == 0)
-    return rows, n // rows
+    def back(first, last):  # first and last index (inclusive), walked from Conv2D_3 back to the input
+        for layer in ("Conv2D_3", "Max_Pool_2", "Conv2D_2", "Max_Pool_1", "Conv2D_1"):
+            first, last = (first, last + 2) if layer.startswith("Conv") else (2 * first, 2 * last + 1)
+        return range(first, last + 1)
+
+    return back(row, row), back(col, col)
 
 
 # %%
-# self-check: your shapes against the grids activation_grid really draws
+# self-check: the gradient of a Conv2D_3 cell (all 128 maps) with respect to the input, summed over random
+# images, is non-zero exactly on the pixels the cell depends on
+import tensorflow as tf
+
+
+def show(window):
+    return f"rows {window[0].start}–{window[0].stop - 1}, columns {window[1].start}–{window[1].stop - 1}"
+
+
 with self_check():
-    for name in helpers.model_layer_names(model):
-        acts = layer_activations(model, name, x_test[DIGIT])[0]
-        drawn = activation_grid(acts).shape
-        assert grid_shape(acts.shape) == drawn, f"{name} {acts.shape}: the grid is {drawn}, not {grid_shape(acts.shape)}"
-    for shape, drawn in (((3, 3, 128), (48, 24)), ((100,), (10, 10)), ((10,), (2, 5))):
-        assert grid_shape(shape) == drawn, f"{shape}: the grid is {drawn}, not {grid_shape(shape)}"
-print("all grid shapes right")
+    conv3 = helpers.activations.layer_submodel(model, "Conv2D_3")
+    noise = tf.constant(np.random.default_rng(0).normal(size=(16, 28, 28, 1)), tf.float32)
+    for row, col in [(0, 0), (1, 2), (2, 0)]:
+        with tf.GradientTape() as tape:
+            tape.watch(noise)
+            cell = tf.reduce_sum(conv3(noise)[:, row, col, :])
+        reached = np.abs(tape.gradient(cell, noise).numpy()).sum(axis=(0, 3)) > 0          # (28, 28)
+        rows, cols = np.flatnonzero(reached.any(axis=1)), np.flatnonzero(reached.any(axis=0))
+        measured = (range(rows[0], rows[-1] + 1), range(cols[0], cols[-1] + 1))
+        mine = tuple(input_window(row, col))
+        assert len(mine) == 2 and all(isinstance(r, range) for r in mine), \
+            "return two ranges: (range(first row, last row + 1), range(first column, last column + 1))"
+        assert mine[::-1] != measured or row == col, \
+            f"cell ({row}, {col}): rows and columns are swapped — the first index of a map is its row"
+        assert len(mine[0]) == len(measured[0]), \
+            (f"cell ({row}, {col}) sees {len(measured[0])} rows, your window has {len(mine[0])}: a conv cell adds the "
+             "two cells after its first one, a pooling cell covers cells 2i and 2i + 1 (and a range's stop is excluded)")
+        assert mine == measured, (f"cell ({row}, {col}) sees {show(measured)}, your window is {show(mine)}: "
+                                  "each pooling doubles the distance between neighbouring cells")
+    acts = layer_activations(model, "Conv2D_3", x_test[fours])[0, ..., shared[0]]
+    r, c = np.unravel_index(np.argmax(acts), acts.shape)
+    print(f"the strongest cell of map {shared[0]} for test image {fours[0]} is ({r}, {c}); "
+          f"it looks at {show(input_window(r, c))} of the 28×28 digit")
+print("your windows are right")

@@ -422,30 +422,51 @@ assert np.sign(test_separation[best_nodes[0]]) == np.sign(separation[best_nodes[
 #
 # ## Exercise · how many Dense_1 nodes does a linear classifier need?
 #
-# Write `accuracy_with_top_nodes(k)` that fits a logistic regression on only the `k` Dense_1 nodes with
-# the largest |separation| (the ranking of section 7, made on the validation images; use `train_acts`,
-# `test_acts`, `y_tr`, `y_te`, `separation` and `linear_separability` from above) and returns its accuracy
-# on the test 4s and 9s. The check tries k = 1, 3, 10, 100.
+# Write `accuracy_with_top_nodes(k)`: rank the Dense_1 nodes as in section 7 (on the validation images, by
+# how well they separate 4s from 9s, whichever way round), keep the `k` best, fit a logistic regression on
+# only these nodes of the training 4s and 9s and score it on the test 4s and 9s. Return the test accuracy and
+# the nodes you used. Use `train_acts`, `test_acts`, `y_tr`, `y_te`, `separation` and `linear_separability`
+# from above. The check tries k = 1, 3, 10, 100.
 
 # %%
 def accuracy_with_top_nodes(k):
-    """Test accuracy of a logistic regression on the ``k`` Dense_1 nodes that separate 4s and 9s best."""
+    """(test accuracy, nodes) of a logistic regression on the ``k`` Dense_1 nodes that separate 4s and 9s best."""
     # Your code here
     raise NotImplementedError("accuracy_with_top_nodes is not written yet")
 
 
 # %%
-# self-check: all 100 nodes in the order of separation must give exactly the Dense_1 result of section 6,
-# and 3 well-chosen nodes must close most of the gap between guessing and all 100 nodes
+# self-check: your nodes against the validation |separation| of section 7; all 100 nodes must give the Dense_1
+# result of section 6, and 3 well-chosen nodes must close most of the gap between guessing and all 100 nodes
 with self_check():
-    top = {k: accuracy_with_top_nodes(k) for k in (1, 3, 10, 100)}
-    for k, accuracy in top.items():
-        print(f"top {k:3d} nodes: accuracy {accuracy:.4f}")
+    top = {}
+    strength = np.sort(np.abs(separation))[::-1]          # |separation| of the best node, the second best, ...
+    for k in (1, 3, 10, 100):
+        top[k], nodes = accuracy_with_top_nodes(k)
+        nodes = np.asarray(nodes, dtype=int).ravel()
+        print(f"top {k:3d} nodes: accuracy {top[k]:.4f}")
+        assert len(nodes) == k == len(set(nodes.tolist())), f"top {k}: {k} different nodes expected, got {nodes.tolist()}"
+        mine = np.sort(np.abs(separation[nodes]))[::-1]
+        signed = np.argsort(-separation)
+        if set(nodes.tolist()) == set(range(k)) or np.allclose(mine, strength[::-1][:k][::-1]):
+            found = [what for what, true in [("the first k nodes", set(nodes.tolist()) == set(range(k))),
+                                             ("the k that separate worst", np.allclose(mine, strength[::-1][:k][::-1]))]
+                     if true]
+            hint = f"these are {' and '.join(found)}: rank the nodes by |separation|, largest first"
+        elif set(nodes.tolist()) in (set(signed[:k].tolist()), set(signed[::-1][:k].tolist())):
+            hint = ("you ranked by the signed separation: a node at −3 tells 4 from 9 as well as one at +3, so rank "
+                    "by the absolute value |separation|")
+        else:
+            hint = "choose them by |separation| on the validation images (section 7)"
+        assert np.allclose(mine, strength[:k]), (f"top {k}: your nodes {nodes.tolist()} have |separation| "
+                                                 f"{np.round(mine, 2).tolist()}, but the {k} largest are "
+                                                 f"{np.round(strength[:k], 2).tolist()}: {hint}")
     # the same nodes in another order: the same classifier, up to at most one test image
     assert abs(top[100] - acc["Dense_1"]) <= 1 / len(y_te) + 1e-12, \
-        f"all 100 nodes give {top[100]:.4f}, but Dense_1 gave {acc['Dense_1']:.4f} in section 6"
+        (f"all 100 nodes give {top[100]:.4f}, but Dense_1 gave {acc['Dense_1']:.4f} in section 6: fit on the "
+         "training images (train_acts, y_tr) and score on the test images (test_acts, y_te)")
     guessing = max(np.mean(y_te), 1 - np.mean(y_te))   # always answering the more frequent digit
     floor = guessing + 0.8 * (acc["Dense_1"] - guessing)
-    assert top[3] >= floor, (f"3 nodes give only {top[3]:.4f} (need {floor:.4f}): did you take the nodes with "
-                             "the largest |separation|?")
+    assert top[3] >= floor, (f"3 nodes give only {top[3]:.4f} (need {floor:.4f}): did you fit and score on "
+                             "those 3 nodes only?")
 print("exercise solved")
