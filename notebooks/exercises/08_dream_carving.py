@@ -22,9 +22,10 @@
 # - how carving the four quadrants as well (each shrunk to 28×28 on its own) brings the pattern in at a
 #   smaller length scale,
 # - the pitfall of pasting carved quadrants back naively, and how undoing each tile's standardization fixes it,
-# - how different maps dream differently about the same photo.
+# - how different maps dream differently about the same photo,
 # - the article's own setting — only the lower-right quadrant carved as well — with a map chosen because it
-#   fires there, and which course function does each of the article's numbered steps.
+#   fires more on that quadrant than on the other three, and which course function does each of the
+#   article's numbered steps.
 #
 # This follows the article series "Deep Dreams of a CNN trained on MNIST data", parts I–III (carving the
 # full image with one map, then adding sub-images), including the addendum of part III about standardized
@@ -37,10 +38,12 @@ import inspect
 
 import matplotlib.pyplot as plt
 import numpy as np
+import tensorflow as tf
 
 import helpers
 from helpers import DreamCarver, dream_explorer, load_photo, quick_mode
 from helpers.dream import back_to_size, clip_contrast, parse_quadrants
+from helpers.dream.images import quadrant_slices
 from helpers.dream.plots import dreams_side_by_side, iteration_figure, preparation_figure
 from helpers.exercise_check import self_check
 
@@ -215,8 +218,9 @@ print(full_only, with_quads, sep="\n")
 # standard deviation 0.7. The CNN needs standardized input, so the quadrant is standardized before its
 # 28×28 version enters the ascent (`My_OIP.ascend` standardizes anyway). The carved tile that comes back
 # is therefore in the *tile's* units (mean 0, std 1). Pasting it directly — as the article's first code
-# did, and as its addendum warns — gives each quadrant the wrong brightness and contrast, and the
-# carving's change lands 1/std times too loud. The fix: record each tile's mean and std before
+# did, and as its addendum warns — mixes two units: the carved change comes in the tile's units, the photo's
+# detail (the correction) in the image's. Against the detail around it, the change lands 1/std times as strong
+# as it should: too strong in a quadrant whose std is below 1, too weak above. The fix: record each tile's mean and std before
 # standardizing it, and undo the standardization (× std + mean) before pasting back.
 
 # %%
@@ -233,16 +237,33 @@ fig.colorbar(fig.axes[2].images[0], ax=fig.axes[2], shrink=0.8, label="|differen
 plt.show()
 
 # %%
-print("quadrant    mean    std   (of the standardized photo)")
-for q, m, s in zip(prep.quadrants, prep.tile_mean, prep.tile_std):
-    print(f"{q} {helpers.dream.QUADRANT_NAMES[q]:12s} {m:6.2f} {s:6.2f}")
+def seam_jump(image):
+    """Mean |step| between the two pixel rows (and columns) that meet at the centre lines, and between
+    neighbouring pixels anywhere: a seam is a jump at the centre lines larger than elsewhere."""
+    h = image.shape[0] // 2
+    centre = np.concatenate([np.abs(image[h - 1] - image[h]), np.abs(image[:, h - 1] - image[:, h])]).mean()
+    anywhere = np.concatenate([np.abs(np.diff(image, axis=a)).ravel() for a in (0, 1)]).mean()
+    return float(centre), float(anywhere)
+
+
+difference = np.abs(with_quads.image - naive.image)
+print("quadrant          photo's mean  std   mean |difference| of the two pastes")
+for k, (q, m, s) in enumerate(zip(prep.quadrants, prep.tile_mean, prep.tile_std)):
+    tile = difference[quadrant_slices(SIZE)[q]]
+    print(f"{q} {helpers.dream.QUADRANT_NAMES[q]:12s}  {m:10.2f} {s:6.2f}   {tile.mean():.3f}")
+print("\njump across the centre lines / between neighbours anywhere (std units):")
+for name, img in [("the photo", photo.image), ("full image only", full_only.image),
+                  ("undoing each tile's standardization", with_quads.image), ("naive paste", naive.image)]:
+    print(f"  {name:36s} {seam_jump(img)[0]:.3f} / {seam_jump(img)[1]:.3f}")
 
 # %% [markdown]
-# The difference image shows what the naive paste does: whole quadrants change brightness (each tile is
-# pasted with mean 0 and std 1 instead of its own values), and a quadrant whose own std is below 1 gets its
-# carved pattern too strongly. With the standardization undone each pasted tile keeps the mean of the tile it
-# replaces. Some seam between the quadrants remains either way — each quadrant is carved on its own, without
-# knowing its neighbours — but it no longer jumps in brightness.
+# The two pastes differ inside the quadrants, by the amounts printed per quadrant; the carving feeds each
+# iteration's result into the next, so a difference in one iteration carries over to the following ones.
+# With the standardization undone, each pasted tile keeps the mean of the tile it replaces (checked below).
+#
+# Neither paste is seamless. At the centre lines the photo changes from one pixel to the next about as much
+# as anywhere else; in both carved images it jumps more there (the printout compares the two). Each quadrant
+# is carved on its own, without knowing its neighbours, so undoing the standardization cannot remove the seam.
 
 # %%
 careful_step = carver.carve(photo, FULL_MAP, sub_maps=SUB_MAP, quadrants="all", iterations=1, steps=STEPS,
@@ -278,76 +299,114 @@ assert min(np.abs(a.image - b.image).mean() for i, a in enumerate(dreams) for b 
 # Here is that setting with our model. The lower-right quadrant is quadrant 4 in our numbering
 # (`parse_quadrants`, read like text: 1 top left, 2 top right, 3 bottom left, 4 bottom right). Map 56 of
 # the article's network means nothing for ours: every training run learns its own features in its own
-# order. So we pick the map by what the article's choice needs — it must *fire* on the lower-right quadrant.
-# The criterion: among the maps that respond (mean activation > 0) both to the 28×28 photo and to the 28×28
-# version of quadrant 4 — the full-image step uses the same map, so it has to see the whole photo too — take
-# the one with the largest mean activation on quadrant 4. The activations are the ones of section 2.
+# order. So we pick a map that fires *there*: more on quadrant 4 than on the other three. The rule: among the maps
+# that respond (mean activation > 0) both to the 28×28 photo and to the 28×28 quadrant 4 — the full-image
+# step uses the same map, so it has to see the whole photo too — take the one whose activation on quadrant 4
+# exceeds its strongest activation on quadrants 1–3 by the most (its *lead* on quadrant 4). The activations
+# are those of section 2.
 
 # %%
 LOWER_RIGHT = 4
 assert helpers.dream.QUADRANT_NAMES[LOWER_RIGHT] == "bottom right" and parse_quadrants("4") == (LOWER_RIGHT,)
 row = 1 + prep.quadrants.index(LOWER_RIGHT)            # row 0 of `acts` is the full image, then the quadrants
+other_rows = [r for r in range(1, 1 + len(prep.quadrants)) if r != row]
+lead = acts[row] - acts[other_rows].max(axis=0)        # quadrant 4 minus the map's strongest other quadrant
 fires_there = carver.responsive_maps(photo, quadrants=str(LOWER_RIGHT))   # respond to the photo and quadrant 4
-ranking = fires_there[np.argsort(-acts[row, fires_there], kind="stable")]
+ranking = fires_there[np.argsort(-lead[fires_there], kind="stable")]
 QUAD4_MAP = int(ranking[0])
-print(f"{len(fires_there)} maps respond to the full photo and to quadrant 4; by their activation on quadrant 4:")
+STRONGEST_ON_4 = int(fires_there[np.argmax(acts[row, fires_there])])   # the largest plain activation there
+
+
+def profile(m):
+    """One map's row of section 2's table, its lead on quadrant 4 and where quadrant 4 ranks among the four."""
+    place = 1 + int(np.sum(acts[1:, m] > acts[row, m]))
+    return (f"map {m:3d}: full image {acts[0, m]:.3f}, quadrants 1-4 " + " ".join(f"{a:.3f}" for a in acts[1:, m])
+            + f"; lead on quadrant 4 {lead[m]:+.3f}, quadrant 4 ranks {place} of 4")
+
+
+print(f"{len(fires_there)} maps respond to the full photo and to quadrant 4; the largest leads on quadrant 4:")
 for m in ranking[:5]:
-    print(f"  map {m:3d}: quadrant 4 {acts[row, m]:.3f}   full image {acts[0, m]:.3f}   "
-          f"quadrants 1-4 " + " ".join(f"{a:.3f}" for a in acts[1:, m]))
-print(f"chosen: map {QUAD4_MAP}")
-prefers_4 = [int(m) for m in ranking if np.argmax(acts[1:, m]) == row - 1]
-print(f"maps among them that fire more on quadrant 4 than on any other quadrant: {prefers_4[:5]} ...")
+    print("  " + profile(m))
+print(f"chosen: map {QUAD4_MAP}\nfor comparison:")
+others = {56: ["the article's map"], 70: ["sections 3-5's first choice"]}
+others.setdefault(STRONGEST_ON_4, []).append("the largest plain activation on quadrant 4")
+for m, who in others.items():
+    silent = [name for name, a in zip(["full image", "quadrant 1", "quadrant 2", "quadrant 3", "quadrant 4"],
+                                      acts[:, m]) if a <= 0]
+    print(f"  {' and '.join(who)}:\n    {profile(m)}" + (f"\n    silent on: {', '.join(silent)}" if silent else ""))
+
+# %% [markdown]
+# A large activation on quadrant 4 alone does not say the map fires *there*: the map with the largest plain
+# activation on quadrant 4 can fire even more on the other quadrants (compare its four values above). The lead
+# asks for a map that singles out quadrant 4. The article's map 56 is printed too; where our model leaves it
+# silent on a region, it could carve nothing there (section 2).
+#
+# Now the carving: the chosen map on the full image and on quadrant 4, and — as the "before" to compare with —
+# the same carving of the full image alone.
 
 # %%
 lower_right = carver.carve(photo, QUAD4_MAP, quadrants=str(LOWER_RIGHT), iterations=ITERATIONS, steps=STEPS)
 no_quadrant = carver.carve(photo, QUAD4_MAP, quadrants="none", iterations=ITERATIONS, steps=STEPS)
-before = float(acts[row, QUAD4_MAP])
-after = float(carver.oip.map_activations(carver.prepare(lower_right.image, LOWER_RIGHT).tiles_small)[0, QUAD4_MAP])
+
+
+def on_quadrant_4(image):
+    """The chosen map's mean activation on the 28×28 version of an image's quadrant 4."""
+    return float(carver.oip.map_activations(carver.prepare(image, LOWER_RIGHT).tiles_small)[0, QUAD4_MAP])
+
+
+before, after_full, after = (on_quadrant_4(x) for x in (photo.image, no_quadrant.image, lower_right.image))
 print(lower_right)
-print(f"map {QUAD4_MAP} on the 28×28 quadrant 4: {before:.3f} in the photo, {after:.3f} after the carving "
-      f"({after / before:.1f}×)")
+print(f"map {QUAD4_MAP} on the 28×28 quadrant 4: photo {before:.3f}; carved, full image only {after_full:.3f}; "
+      f"carved, full image + quadrant 4 {after:.3f} ({after / before:.1f}× the photo's)")
 
 # %%
 half = SIZE // 2
-shown = [clip_contrast(img, photo.image) for img in (photo.image, no_quadrant.image, lower_right.image)]
-panels = [(photo.color, "the photo"), (shown[1], f"map {QUAD4_MAP}, full image only"),
-          (shown[2], f"map {QUAD4_MAP}, full image + quadrant 4"),
-          (shown[0][half:, half:], "quadrant 4 before"), (shown[2][half:, half:], "quadrant 4 after")]
-fig, axes = plt.subplots(1, 5, figsize=(17, 3.9))
-for ax, (img, title) in zip(axes, panels):
+q4 = np.s_[half:, half:]                               # quadrant 4: rows and columns half..SIZE-1
+shown = [clip_contrast(img, photo.image) for img in (no_quadrant.image, lower_right.image)]
+diff = lower_right.image - no_quadrant.image
+fig, axes = plt.subplots(2, 3, figsize=(13, 9.4))
+for ax, img, title in zip(axes[0], [photo.color, *shown],
+                          ["the photo", f"map {QUAD4_MAP}, full image only", f"map {QUAD4_MAP}, full image + quadrant 4"]):
     ax.imshow(img, cmap="gray", vmin=0, vmax=1)
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
+    ax.add_patch(plt.Rectangle((half - 0.5, half - 0.5), half, half, fill=False, ec="tab:orange", lw=1.5))
+for ax, img, title in zip(axes[1], [shown[0][q4], shown[1][q4]],
+                          ["quadrant 4 before: full image only", "quadrant 4 after: + quadrant 4 step"]):
+    ax.imshow(img, cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title + " (zoomed)", fontsize=10)
+limit = float(np.abs(diff[q4]).max())
+image = axes[1, 2].imshow(diff[q4], cmap="RdBu_r", vmin=-limit, vmax=limit)
+axes[1, 2].set_title("quadrant 4: after − before (zoomed)", fontsize=10)
+fig.colorbar(image, ax=axes[1, 2], shrink=0.85, label="difference (std units of the image)")
+for ax in axes.flat:
     ax.set_xticks([])
     ax.set_yticks([])
-for ax in axes[:3]:                                    # mark the carved quadrant
-    ax.add_patch(plt.Rectangle((half - 0.5, half - 0.5), half, half, fill=False, ec="tab:orange", lw=1.5))
+axes[0, 0].set_ylabel("whole image (orange: quadrant 4)")
+axes[1, 0].set_ylabel(f"quadrant 4 only: {half}×{half} px")
 fig.suptitle(f"Deep Dreams III's setting: the lower-right quadrant carved as well "
              f"({ITERATIONS} iterations of {STEPS} ascent steps, epsilon {lower_right.epsilon})")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The criterion asks how strongly a map fires *on* quadrant 4, not whether it prefers that quadrant: the chosen
-# map may fire even more strongly elsewhere (compare its activations on quadrants 1-4 above). The maps listed
-# last are the ones that single out quadrant 4 — try one of them (exercise ideas at the end).
+# The top row shows the whole image, the bottom row zooms into quadrant 4: before (the same map carving the
+# full image alone), after (with the quadrant step in every iteration) and their difference. The quadrant step
+# changes quadrant 4 in smooth patches a few of the quadrant's small pixels wide — each half as wide as a
+# small pixel of the full image. The printout above says what that does for the map: how strongly it fires
+# on quadrant 4 in the photo, after carving the full image only, and after carving quadrant 4 as well.
 #
-# Compare the second and third pictures: the full-image step puts the map's pattern everywhere at the coarse
-# scale of the 28×28 small pixels; the quadrant step adds it inside quadrant 4 once more, at half that scale —
-# smaller, denser copies of the same strokes, like the article's "wheel". The printout shows how much more
-# strongly the map now fires on the 28×28 version of that quadrant.
-#
-# Where the quadrant step acts: the difference between the two carvings (with and without quadrant 4) lies
-# mostly inside quadrant 4. It is not all there, because each later iteration shrinks the whole image again,
-# so the full-image step sees — and spreads a little of — what the quadrant step added.
+# Not all of the difference lies inside quadrant 4: each later iteration shrinks the whole image again, so
+# the full-image step sees — and spreads a little of — what the quadrant step added.
 
 # %%
-change = np.abs(lower_right.image - no_quadrant.image)
-share = float(change[half:, half:].sum() / change.sum())
-print(f"share of the difference that lies in quadrant 4: {share:.0%}")
+change = np.abs(diff)
+share = float(change[q4].sum() / change.sum())
+print(f"share of the difference that lies in quadrant 4 (a quarter of the area): {share:.0%}")
+assert lead[QUAD4_MAP] > 0, "the chosen map fires more on quadrant 4 than on any other quadrant"
 assert acts[row, QUAD4_MAP] > 0 and acts[0, QUAD4_MAP] > 0, "the chosen map fires on quadrant 4 and on the photo"
 assert not lower_right.message, "the chosen map responds to both regions it carves"
-assert after > 1.5 * before, "carving must make the map fire more strongly on quadrant 4"
-assert share > 0.5, "the quadrant step changes mostly its own quadrant"
+assert after > before and after > after_full, "carving quadrant 4 as well makes the map fire more strongly there"
+assert share > 0.25, "the quadrant step changes its own quadrant more than its share of the area"
 
 # %% [markdown]
 # ### The article's steps in the course
@@ -389,18 +448,26 @@ assert share > 0.5, "the quadrant step changes mostly its own quadrant"
 # | early stop on convergence | off | off (`ascend` always runs all steps) |
 # | map, full image / quadrant | 56 / 56 | the map chosen above, for both |
 # | pasting the quadrant back | carved tile pasted as it comes out | tile's standardization undone first |
+# | enlarging the carved 28×28 image (LA-3, LB-4) | bicubic only; the correction is added to the enlargement as it comes out (LA-4, LB-5) | bicubic, then standardized to mean 0, std 1 over the working size or the quadrant (`back_to_size`); then the correction is added |
 #
 # Where we differ, and why: the map number (our network's features are numbered differently; we choose by a
 # measured criterion instead); the quick mode (CI runs the notebook at half the size and one iteration fewer,
 # to stay fast); and the paste, which follows the article's own addendum — a quadrant of a standardized image
-# is not standardized itself, so its mean and std are put back before pasting (section 5). The photo differs
-# too (a portrait that ships with matplotlib instead of the roses), so do not expect a wheel: expect the
-# chosen map's strokes, smaller and denser in the lower-right quadrant.
+# is not standardized itself, so its mean and std are put back before pasting (section 5). One more difference
+# sits in the enlargement: both compute the correction against the *standardized* enlargement of the 28×28
+# image (section 1), but the article adds it to the carved image's plain bicubic enlargement, whose std is a
+# little below 1 (printed below). The course standardizes that enlargement first, so that with nothing carved
+# "enlarged + correction" gives the photo back exactly. The photo differs
+# too (a portrait that ships with matplotlib instead of the roses), so do not expect a wheel: the
+# difference image of section 7 shows what the quadrant step did here.
 
 # %%
 print(f"this run: working size {lower_right.size} px, quadrant {half} px, {lower_right.iterations} iterations of "
       f"{lower_right.steps} ascent steps, epsilon {lower_right.epsilon}; map {lower_right.map_index} for the full "
       f"image and map {lower_right.sub_maps[0]} for quadrant {lower_right.quadrants[0]}")
+plain = tf.image.resize(step.small_out[None, :, :, None], (SIZE, SIZE), method="bicubic", antialias=True)
+print(f"section 3's carved 28×28 image (std {step.small_out.std():.3f}), enlarged: std {float(tf.math.reduce_std(plain)):.3f} "
+      f"as bicubic leaves it (the article), 1 after back_to_size (the course)")
 assert lower_right.quadrants == (LOWER_RIGHT,) and lower_right.sub_maps == (QUAD4_MAP,)
 
 # %% [markdown]
@@ -428,42 +495,52 @@ explorer
 #   correction tensor (original minus blur) restores it exactly.
 # - One carving iteration: the ascent raises the map's activation on the 28×28 image, the enlarged change is
 #   added under the photo's own detail, and the quadrants repeat this at half the length scale.
-# - Over several iterations the map's pattern — strokes and bows the network learned from handwritten
-#   digits — spreads over the photo; with quadrants it also appears in smaller copies.
-# - Quadrants must be pasted back in the image's units: undoing each tile's standardization keeps their
-#   brightness; the naive paste leaves seams.
+# - Over several iterations the map fires more strongly on the 28×28 image, and the photo gains light and
+#   dark patches at the scale of the 28×28 small pixels; carving the quadrants as well adds patches at half
+#   that scale, and a seam along the centre lines.
+# - Quadrants must be pasted back in the image's units: undoing each tile's standardization keeps each tile's
+#   mean and puts the carved change at the tile's own contrast (the naive paste makes it 1/std times as
+#   strong); it does not remove the seam, which both pastes leave.
 # - Every map dreams its own pattern; a map that does not respond to a region at all carves nothing there.
-# - Carving one quadrant as well (the article's setting) adds a map's pattern there at the smaller scale;
-#   a map picked for firing most strongly on that quadrant fires clearly more strongly after carving.
+# - Carving one quadrant as well (the article's setting) changes mostly that quadrant, at the smaller scale;
+#   a map chosen for its lead on that quadrant fires more strongly there than after carving the full image alone.
 #
-# ## Exercise · paste a carved quadrant back
+# ## Exercise · what the full-image step adds to the photo
 #
-# Write `to_image_units(carved, tile)`: `carved` is a carved quadrant in the tile's standardized units,
-# `tile` the quadrant as it was cut from the image. Return `carved` in the image's units, i.e. undo the
-# standardization that made `tile` mean 0 and std 1. (Hint: `tf.image.per_image_standardization` never
-# divides by less than 1/√(number of pixels); a photo's quadrant never gets that flat.)
-# The check rebuilds the pasted quadrants of one careful iteration from its intermediate images.
+# Take the first iteration of section 3 (`step`). Its full-image step turns the photo into `step.enlarged +
+# correction` (steps 3 and 4 of section 3, before the final standardization). Write `change_from_28(small_in,
+# small_out)`: the (SIZE, SIZE) array by which that image differs from the photo, computed from the two 28×28
+# images alone — `small_in` before the ascent, `small_out` after it — with `back_to_size` and without the
+# photo or the correction tensor. (Hint: section 1 says what the photo equals in terms of its 28×28 version.)
+# Your function shows where the photo's fine detail goes in a carving step.
 
 # %%
-def to_image_units(carved, tile):
-    """``carved`` (in the standardized units of ``tile``) back in the units of the image ``tile`` was cut from."""
+def change_from_28(small_in, small_out):
+    """(SIZE, SIZE): what iteration 1's full-image step adds to the photo, from its 28×28 images (28, 28)."""
     # Your code here
-    raise NotImplementedError("to_image_units is not written yet")
+    raise NotImplementedError("change_from_28 is not written yet")
 
 
 # %%
-# self-check: the careful carving's quadrants, rebuilt by hand from its intermediate images
-half = SIZE // 2
-carved_std_units = (back_to_size(careful_step.tiles_small_out[..., None], half).numpy()[..., 0]
-                    + carver.prepare(photo, "all").tile_corrections)
+# self-check: section 3's first iteration; its full-image step made `step.enlarged + correction` from the photo
+expected = step.enlarged + one.preparation.correction - one.original
 with self_check():
-    for k in range(4):
-        mine = to_image_units(carved_std_units[k], careful_step.tiles_in[k])
-        assert np.allclose(mine, careful_step.tiles_out[k], atol=1e-3), f"quadrant {k + 1} differs"
-        assert abs(mine.mean() - careful_step.tiles_in[k].mean()) < 1e-3, "the tile must keep its mean"
-print("exercise solved")
+    mine = np.squeeze(np.asarray(change_from_28(step.small_in, step.small_out), np.float32))
+    assert mine.shape == expected.shape, (f"got shape {mine.shape}, expected {expected.shape}: the change is made "
+                                          f"on the photo, so enlarge to the working size with back_to_size(..., SIZE)")
+    assert not np.allclose(mine, -expected, atol=1e-3), "the sign is flipped: after the ascent minus before it"
+    assert not np.allclose(mine, expected + one.original, atol=1e-3), (
+        "that is the carved image itself, photo detail and all: return how it differs from the photo")
+    match = np.corrcoef(mine.ravel(), expected.ravel())[0, 1]
+    assert np.allclose(mine, expected, atol=1e-3), (
+        "the right pattern at the wrong strength: back_to_size standardizes each image it enlarges, so enlarge "
+        "the two 28×28 images one by one and then subtract" if match > 0.9 else
+        "not the change yet: by section 1 the photo is back_to_size(its 28×28 version) + correction, and "
+        "step.small_in is that 28×28 version; write the carved image the same way and subtract")
+print(f"exercise solved: the full-image step changes the photo by at most {np.abs(expected).max():.2f} (std units), "
+      f"and only by the enlarged change of the 28×28 image")
 
 # %% [markdown]
 # More to try: carve your own photo (`load_photo("my.jpg", size=560)`, or `fit="pad"` to keep its edges),
-# a different map per quadrant (`sub_maps=[62, 66, 1, 112]`), section 7 with a map from `prefers_4`, more iterations, or a map of Conv2D_2
+# a different map per quadrant (`sub_maps=[62, 66, 1, 112]`), section 7 with the next maps of `ranking` or another quadrant, more iterations, or a map of Conv2D_2
 # (`DreamCarver(layer_name="Conv2D_2")`), whose patterns are finer.
