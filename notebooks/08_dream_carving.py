@@ -226,8 +226,8 @@ print(full_only, with_quads, sep="\n")
 # is therefore in the *tile's* units (mean 0, std 1). Pasting it directly — as the article's first code
 # did, and as its addendum warns — mixes two units: the carved change comes in the tile's units, the photo's
 # detail (the correction) in the image's. Against the detail around it, the change lands 1/std times as strong
-# as it should: too strong in a quadrant whose std is below 1, too weak above. The fix: record each tile's mean and std before
-# standardizing it, and undo the standardization (× std + mean) before pasting back.
+# as it should: too strong in a quadrant whose std is below 1, too weak above. The fix: record each tile's
+# mean and std before standardizing it, and undo the standardization (× std + mean) before pasting back.
 
 # %%
 naive = carver.carve(photo, FULL_MAP, sub_maps=SUB_MAP, quadrants="all", iterations=ITERATIONS, steps=STEPS,
@@ -372,7 +372,8 @@ shown = [clip_contrast(img, photo.image) for img in (no_quadrant.image, lower_ri
 diff = lower_right.image - no_quadrant.image
 fig, axes = plt.subplots(2, 3, figsize=(13, 9.4))
 for ax, img, title in zip(axes[0], [photo.color, *shown],
-                          ["the photo", f"map {QUAD4_MAP}, full image only", f"map {QUAD4_MAP}, full image + quadrant 4"]):
+                          ["the photo", f"map {QUAD4_MAP}, full image only",
+                           f"map {QUAD4_MAP}, full image + quadrant 4"]):
     ax.imshow(img, cmap="gray", vmin=0, vmax=1)
     ax.set_title(title, fontsize=10)
     ax.add_patch(plt.Rectangle((half - 0.5, half - 0.5), half, half, fill=False, ec="tab:orange", lw=1.5))
@@ -472,8 +473,8 @@ print(f"this run: working size {lower_right.size} px, quadrant {half} px, {lower
       f"{lower_right.steps} ascent steps, epsilon {lower_right.epsilon}; map {lower_right.map_index} for the full "
       f"image and map {lower_right.sub_maps[0]} for quadrant {lower_right.quadrants[0]}")
 plain = tf.image.resize(step.small_out[None, :, :, None], (SIZE, SIZE), method="bicubic", antialias=True)
-print(f"section 3's carved 28×28 image (std {step.small_out.std():.3f}), enlarged: std {float(tf.math.reduce_std(plain)):.3f} "
-      f"as bicubic leaves it (the article), 1 after back_to_size (the course)")
+print(f"section 3's carved 28×28 image (std {step.small_out.std():.3f}), enlarged: "
+      f"std {float(tf.math.reduce_std(plain)):.3f} as bicubic leaves it (the article), 1 after back_to_size (the course)")
 assert lower_right.quadrants == (LOWER_RIGHT,) and lower_right.sub_maps == (QUAD4_MAP,)
 
 # %% [markdown]
@@ -539,6 +540,9 @@ with self_check():
     assert not np.allclose(mine, -expected, atol=1e-3), "the sign is flipped: after the ascent minus before it"
     assert not np.allclose(mine, expected + one.original, atol=1e-3), (
         "that is the carved image itself, photo detail and all: return how it differs from the photo")
+    assert not np.allclose(mine, step.full - one.original, atol=1e-4), (
+        "that is the change after the standardization that ends step 4: take the image before it, "
+        "enlarged + correction")
     match = np.corrcoef(mine.ravel(), expected.ravel())[0, 1]
     assert np.allclose(mine, expected, atol=1e-3), (
         "the right pattern at the wrong strength: back_to_size standardizes each image it enlarges, so enlarge "
@@ -550,5 +554,6 @@ print(f"exercise solved: the full-image step changes the photo by at most {np.ab
 
 # %% [markdown]
 # More to try: carve your own photo (`load_photo("my.jpg", size=560)`, or `fit="pad"` to keep its edges),
-# a different map per quadrant (`sub_maps=[62, 66, 1, 112]`), section 7 with the next maps of `ranking` or another quadrant, more iterations, or a map of Conv2D_2
+# a different map per quadrant (`sub_maps=[62, 66, 1, 112]`), section 7 with the next maps of `ranking` or
+# another quadrant, more iterations, or a map of Conv2D_2
 # (`DreamCarver(layer_name="Conv2D_2")`), whose patterns are finer.
