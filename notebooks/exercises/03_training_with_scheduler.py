@@ -20,8 +20,9 @@
 # - what momentum and L2 regularization do, in words and in one small picture each;
 # - how to read training and validation curves while they grow;
 # - why the data splits are saved exactly once, and how the course protects them;
-# - how close a run gets to the article's ≈ 99.35 % test accuracy, and what random shifts of the
-#   training images add to it (a plain-data baseline, as in the article).
+# - how a run compares with the article's ≈ 99.35 % test accuracy, what random shifts of the training
+#   images add (a baseline on plain data, as the article used), and what a comparison of two recipes
+#   can and cannot say.
 #
 # **Run time.** Full mode (the default) trains the reference configuration: 30 epochs on 55,000 images,
 # roughly 10–20 minutes on a laptop CPU. Quick mode (`CI=true` or `COURSE_QUICK=1`) trains 3 epochs on
@@ -49,6 +50,7 @@ from helpers.cnn.training import schedule_per_epoch
 from helpers.exercise_check import self_check
 
 QUICK = quick_mode()
+ARTICLE_III_ACCURACY = 0.9935  # the test accuracy article III reports ("about 99.35 %")
 print("quick mode" if QUICK else "full mode")
 
 # %% [markdown]
@@ -263,24 +265,31 @@ best = load_model_file(MODEL_PATH)
 test_accuracy = evaluate_accuracy(best, splits["x_test"], splits["y_test"])
 n_wrong = round((1 - test_accuracy) * len(splits["y_test"]))
 print(f"test accuracy of {MODEL_PATH.name}: {test_accuracy:.2%} ({n_wrong} of {len(splits['y_test']):,} wrong)")
-assert test_accuracy >= (0.97 if QUICK else 0.993)
+# a floor any reasonable run of this recipe meets (it is your model, not the reference model, that is tested here)
+assert test_accuracy >= (0.97 if QUICK else 0.985)
 
 # %% [markdown]
 # ## 8 · What the shifts buy: the article's plain data as a baseline
 #
-# Article III trained on the MNIST images exactly as they are and reached about 99.35 % test accuracy.
+# Article III trained on the MNIST images exactly as they are and reports about 99.35 % test accuracy.
 # `REFERENCE_CONFIG` adds one thing the article did not have: `shift_pixels=2`, random moves of every
 # training image by up to 2 pixels. A digit moved by a pixel is still the same digit, so the shifted
 # copies are extra, honest training examples. Without them the network soon knows the 55,000 training
 # images almost by heart (training accuracy near 100 %) while the validation accuracy stalls; with them
 # it has to learn strokes that work wherever they sit.
 #
-# The baseline is the same configuration with `shift_pixels=0`, the article's plain setting. Quick mode
+# The baseline is the same configuration with `shift_pixels=0`: the article's plain data, but otherwise the
+# course's recipe (how that recipe differs from the article's is listed after the figure). Quick mode
 # trains it right here, like the run above. In full mode that would cost another 10–20 minutes, so by
 # default the notebook reads the record of a full plain run made with the course's own `train_reference`
 # (shipped as `helpers/models/plain_baseline.json`); set `TRAIN_BASELINE = True` to train it yourself.
-# Compare the printed numbers with the article's 99.35 %: they tell you how much of the gap between the
-# article and our reference model is the shifts.
+#
+# How to read the figure: the lines are *validation* errors, measured after every epoch on the 5,000
+# held-out training images. The stars are *test* errors, on the 10,000 MNIST test images, of the model each
+# run keeps (the epoch with the best validation accuracy). The dotted line is the article's test error: one
+# number at the end of its training, not a curve. Compare the dotted line with the stars, which are measured
+# on the same test images — not with the lines, which are measured on other images (a star and the lowest
+# point of its line differ only because the images differ).
 
 # %%
 plain_config = dataclasses.replace(config, shift_pixels=0)
@@ -305,18 +314,76 @@ runs = {"shifts of ±2 px": (test_accuracy, shifted_val, "tab:blue"),
 for name, (accuracy, _, _) in runs.items():
     print(f"{name:<48} test accuracy {accuracy:.2%} ({round((1 - accuracy) * len(y_test))} of {len(y_test):,} wrong)")
 print(f"the shifts change the test accuracy by {100 * (test_accuracy - plain_accuracy):+.2f} percentage points; "
-      f"the article (plain data) reported 99.35 %")
+      f"article III (plain data) reports {ARTICLE_III_ACCURACY:.2%}")
 
-fig, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
-plot_validation_errors(ax, {name: (val, "o-", color) for name, (_, val, color) in runs.items()},
-                       title="With and without random shifts")
-ax.axhline(0.65, color="gray", ls=":", label="article III, test error ≈ 0.65 %")
-ax.legend(fontsize=8)
+fig, ax = plt.subplots(figsize=(7.5, 3.8), constrained_layout=True)
+plot_validation_errors(ax, {f"{name}: validation error": (val, "o-", color) for name, (_, val, color) in runs.items()},
+                       title="Validation error per epoch (lines) and test error of the kept model (stars)")
+for name, (accuracy, val, color) in runs.items():
+    ax.plot(int(np.argmax(val)) + 1, 100 * (1 - accuracy), "*", ms=15, color=color, mec="black",
+            label=f"{name}: test error")
+ax.axhline(100 * (1 - ARTICLE_III_ACCURACY), color="gray", ls=":",
+           label=f"article III: test error at the end ({100 * (1 - ARTICLE_III_ACCURACY):.2f} %)")
+ax.set_ylabel("error (%, log scale)")
+ax.legend(fontsize=7)
 plt.show()
 
 # %%
-# floors a learner's own run meets too: the plain recipe is the article's (≈ 99.35 %)
+# floors a learner's own run meets too (with TRAIN_BASELINE = True the baseline is your run)
 assert plain_accuracy >= (0.95 if QUICK else 0.985)
+
+# %% [markdown]
+# ### Why is the plain baseline below the article?
+#
+# The recorded full plain run (in quick mode too, this cell reads the shipped records) ends *below* the
+# article's ≈ 99.35 %, so "plain data" alone does not reproduce the article. Its recipe is the course's, and
+# it differs from the article's in several ways. Side by side, the course's values read from the records, and
+# what the texts the course follows (article III's own text, summarized in the course's reference notes,
+# and article VI, which saves its model and data after training) say about the article:
+
+# %%
+plain_record = reference_record(PLAIN_BASELINE_RECORD_PATH)
+reference_rec = reference_record()
+cfg, val = plain_record["config"], plain_record["history"]["val_accuracy"]
+kept, last = plain_record["best_epoch"], len(val)
+comparison = [
+    ("test images", "the 10,000 MNIST test images", "the 10,000 MNIST test images"),
+    ("training images", f"{60_000 - cfg['n_validation']:,} ({cfg['n_validation']:,} held out for validation)",
+     "not stated in the course's texts (article VI saves only training and test sets)"),
+    ("model evaluated", f"the best validation epoch: {kept} of {last}", "the model at the end of training (article VI)"),
+    ("augmentation", f"shift_pixels = {cfg['shift_pixels']}", "none"),
+    ("optimizer", f"{cfg['optimizer'].upper()}, momentum {cfg['momentum']}", "with momentum; settings not in the course's texts"),
+    ("learning rate", f"{cfg['learning_rate']} × {cfg['decay_rate']} per epoch", "a scheduler; values not in the course's texts"),
+    ("L2 factor", f"{cfg['l2']}", "an L2 regularizer; value not in the course's texts"),
+    ("epochs, batch size", f"{plain_record['epochs_trained']}, {cfg['batch_size']}", "not in the course's texts"),
+    ("initial weights", f"Keras {plain_record['keras']} defaults, seed {cfg['seed']}", "tf.keras defaults of its day; no seed stated"),
+    ("runs", "1", "1 reported result"),
+]
+print(f"{'':<20} {'course, plain baseline (record)':<48} article III")
+for what, course, article in comparison:
+    print(f"{what:<20} {course:<48} {article}")
+gap = ARTICLE_III_ACCURACY - plain_record["test_accuracy"]
+print(f"\nplain baseline: test accuracy {plain_record['test_accuracy']:.2%}, {100 * gap:.2f} percentage points "
+      f"({round(gap * 10_000)} test images) below the article's {ARTICLE_III_ACCURACY:.2%}")
+print(f"plain baseline, validation accuracy: kept epoch {kept} {val[kept - 1]:.2%}, last epoch {last} {val[-1]:.2%} "
+      f"({round((val[kept - 1] - val[-1]) * cfg['n_validation'])} of {cfg['n_validation']:,} images apart); "
+      f"training accuracy in the last epoch {plain_record['history']['accuracy'][-1]:.2%}")
+print(f"reference model (with shifts): test accuracy {reference_rec['test_accuracy']:.2%}")
+
+# the sentences around this cell describe the shipped records: keep them true
+assert plain_record["test_accuracy"] < ARTICLE_III_ACCURACY < reference_rec["test_accuracy"]
+assert abs(val[kept - 1] - val[-1]) * cfg["n_validation"] <= 10, "kept and last epoch: a few validation images apart"
+assert plain_record["history"]["accuracy"][-1] > 0.999, "the plain run knows its training images almost by heart"
+
+# %% [markdown]
+# Which of these differences costs the plain run its tenths of a percent is **not explained by any run in
+# this course**: finding out would take further full training runs (the whole training set, the last epoch
+# instead of the best, other seeds, the article's settings where they are known), and none has been made.
+# Two things the records do show: the kept epoch and the last one are only a few validation images apart, so
+# keeping the best epoch instead of the last one is unlikely to be the whole story; and the plain run learns
+# its training images almost by heart, which is exactly what the shifts counter. With the shifts, the
+# reference model is above the article — but that, too, is one run of each recipe, and how much the test
+# accuracy of this recipe varies from seed to seed has not been measured.
 
 # %% [markdown]
 # ## 9 · Comparison with the reference model
@@ -330,7 +397,7 @@ reference = load_reference_model()
 record = reference_record()
 reference_accuracy = evaluate_accuracy(reference, x_test, y_test)
 assert abs(reference_accuracy - record["test_accuracy"]) < 1e-3  # the record describes this model
-assert reference_accuracy >= 0.993
+assert reference_accuracy >= 0.993  # the committed reference model's own result (not a floor for your run)
 
 rows = {
     "reference model": (reference_accuracy, record["epochs_trained"], 60_000 - record["config"]["n_validation"],
@@ -354,7 +421,8 @@ curve_ax.legend()
 errors = {name: 100 * (1 - row[0]) for name, row in rows.items()}
 bars = ax.barh(list(errors), list(errors.values()), color=["tab:green", "tab:blue"])
 ax.bar_label(bars, labels=[f" {e:.2f} %" for e in errors.values()])
-ax.axvline(0.65, color="gray", ls=":", label="article III: ≈ 0.65 % (99.35 % accuracy)")
+ax.axvline(100 * (1 - ARTICLE_III_ACCURACY), color="gray", ls=":",
+           label=f"article III: {100 * (1 - ARTICLE_III_ACCURACY):.2f} % ({ARTICLE_III_ACCURACY:.2%} accuracy)")
 ax.set_xlabel("test error (%)")
 ax.set_xlim(0, max(max(errors.values()) * 1.25, 1))
 ax.set_title("Test error: lower is better")
@@ -369,9 +437,10 @@ plt.show()
 #   valley; L2 adds a small penalty `l2 · Σ w²` that keeps the weights small.
 # - Loss fell and accuracy rose epoch by epoch; the validation accuracy flattened as the rate got small.
 # - The splits were saved once; a second `save_splits` raised `FileExistsError` and the file stayed unchanged.
-# - Full mode reaches about 99.4–99.5 % test accuracy, like the reference model (quick mode: about 98 %).
-#   That beats the article's ≈ 99.35 % because of the random shifts, which the article did not use: the
-#   plain-data baseline of section 8 shows how much of the gain they bring.
+# - The test accuracy of your run and of the reference model, side by side in section 9 (quick mode trains
+#   only briefly and stays lower). With the random shifts the reference model is above the article's
+#   ≈ 99.35 %; the plain-data baseline is below it. Section 8 lists how the course's recipe differs from
+#   the article's; no run in the course tells which difference accounts for the gap.
 #
 # ## Exercise
 #
@@ -394,9 +463,16 @@ with self_check(my_first_epoch_below_a_tenth=my_first_epoch_below_a_tenth):
     for cfg in (REFERENCE_CONFIG,
                 dataclasses.replace(REFERENCE_CONFIG, learning_rate=0.05, decay_rate=0.5, epochs=8)):
         expected = schedule_per_epoch(cfg, steps_per_epoch=100)
-        mine = np.array([my_learning_rate(e, cfg) for e in range(cfg.epochs)])
-        assert np.allclose(mine, expected, rtol=1e-5), f"expected {expected}, got {mine}"
+        mine = np.array([my_learning_rate(e, cfg) for e in range(cfg.epochs)], dtype=float)
+        first = "the first decay comes after epoch 0" if np.isclose(mine[0], expected[0] * cfg.decay_rate) \
+            else "start from config.learning_rate (the check also tries another configuration)"
+        assert np.isclose(mine[0], expected[0], rtol=1e-5), \
+            f"epoch 0 runs at the initial rate {expected[0]:g}, yours is {mine[0]:g}: {first}"
+        assert np.allclose(mine, expected, rtol=1e-5), \
+            (f"the rate is multiplied by decay_rate = {cfg.decay_rate} once per epoch: expected "
+             f"{np.round(expected[:5], 6).tolist()} ..., got {np.round(mine[:5], 6).tolist()} ...")
     reference_rates = schedule_per_epoch(REFERENCE_CONFIG, 100)
     assert my_first_epoch_below_a_tenth == int(np.argmax(reference_rates < reference_rates[0] / 10)), \
-        f"{my_first_epoch_below_a_tenth} is not the first epoch whose rate is below {reference_rates[0] / 10:.0e}"
+        (f"{my_first_epoch_below_a_tenth} is not the first epoch whose rate is below {reference_rates[0] / 10:.0e} "
+         "(epochs count from 0, and the rate must be below a tenth, not just close to it)")
 print("Both answers are correct.")
