@@ -257,9 +257,8 @@ for name, img in [("the photo", photo.image), ("full image only", full_only.imag
     print(f"  {name:36s} {seam_jump(img)[0]:.3f} / {seam_jump(img)[1]:.3f}")
 
 # %% [markdown]
-# The two pastes differ inside the quadrants, by the amounts printed per quadrant; the carving feeds each
-# iteration's result into the next, so a difference in one iteration carries over to the following ones.
-# With the standardization undone, each pasted tile keeps the mean of the tile it replaces (checked below).
+# The two pastes differ inside every quadrant, by the amounts printed. With the standardization undone, each
+# pasted tile keeps the mean of the tile it replaces (checked below).
 #
 # Neither paste is seamless. At the centre lines the photo changes from one pixel to the next about as much
 # as anywhere else; in both carved images it jumps more there (the printout compares the two). Each quadrant
@@ -299,11 +298,11 @@ assert min(np.abs(a.image - b.image).mean() for i, a in enumerate(dreams) for b 
 # Here is that setting with our model. The lower-right quadrant is quadrant 4 in our numbering
 # (`parse_quadrants`, read like text: 1 top left, 2 top right, 3 bottom left, 4 bottom right). Map 56 of
 # the article's network means nothing for ours: every training run learns its own features in its own
-# order. So we pick a map that fires *there*: more on quadrant 4 than on the other three. The rule: among the maps
-# that respond (mean activation > 0) both to the 28×28 photo and to the 28×28 quadrant 4 — the full-image
-# step uses the same map, so it has to see the whole photo too — take the one whose activation on quadrant 4
-# exceeds its strongest activation on quadrants 1–3 by the most (its *lead* on quadrant 4). The activations
-# are those of section 2.
+# order. So we pick a map that fires *there*: more on quadrant 4 than on the other three. The rule: among
+# the maps that respond (mean activation > 0) both to the 28×28 photo and to the 28×28 quadrant 4 — the
+# full-image step uses the same map, so it has to see the whole photo too — take the one whose activation on
+# quadrant 4 exceeds its strongest activation on quadrants 1–3 by the most (its *lead* on quadrant 4). The
+# activations are those of section 2.
 
 # %%
 LOWER_RIGHT = 4
@@ -341,8 +340,7 @@ for m, who in others.items():
 # asks for a map that singles out quadrant 4. The article's map 56 is printed too; where our model leaves it
 # silent on a region, it could carve nothing there (section 2).
 #
-# Now the carving: the chosen map on the full image and on quadrant 4, and — as the "before" to compare with —
-# the same carving of the full image alone.
+# Now the carving with the chosen map: the full image and quadrant 4, and as the "before" the full image alone.
 
 # %%
 lower_right = carver.carve(photo, QUAD4_MAP, quadrants=str(LOWER_RIGHT), iterations=ITERATIONS, steps=STEPS)
@@ -458,9 +456,9 @@ assert share > 0.25, "the quadrant step changes its own quadrant more than its s
 # sits in the enlargement: both compute the correction against the *standardized* enlargement of the 28×28
 # image (section 1), but the article adds it to the carved image's plain bicubic enlargement, whose std is a
 # little below 1 (printed below). The course standardizes that enlargement first, so that with nothing carved
-# "enlarged + correction" gives the photo back exactly. The photo differs
-# too (a portrait that ships with matplotlib instead of the roses), so do not expect a wheel: the
-# difference image of section 7 shows what the quadrant step did here.
+# "enlarged + correction" gives the photo back exactly. The photo differs too (a portrait that ships with
+# matplotlib instead of the roses), so do not expect a wheel: section 7's difference image shows what the
+# quadrant step did here.
 
 # %%
 print(f"this run: working size {lower_right.size} px, quadrant {half} px, {lower_right.iterations} iterations of "
@@ -513,7 +511,7 @@ explorer
 # small_out)`: the (SIZE, SIZE) array by which that image differs from the photo, computed from the two 28×28
 # images alone — `small_in` before the ascent, `small_out` after it — with `back_to_size` and without the
 # photo or the correction tensor. (Hint: section 1 says what the photo equals in terms of its 28×28 version.)
-# Your function shows where the photo's fine detail goes in a carving step.
+# If the check passes, the step changed the photo only at the scale of the 28×28 image.
 
 # %%
 def change_from_28(small_in, small_out):
