@@ -17,11 +17,11 @@ notebook                       modules
 05 four vs nine                ``helpers.activations`` (``four_vs_nine``, ``maps``, ``plots``),
                                ``helpers.cnn.training``
 06 OIP code                    ``helpers.oip`` (``constants``, ``ascent``, ``starts``, ``objectives``,
-                               ``regularizers``, ``fast_kernels``, ``engine``, ``core``, ``blog_digits``,
-                               ``display``), ``helpers.activations`` (``maps``, ``plots``)
+                               ``fast_kernels``, ``engine``, ``core``, ``display``), ``helpers.activations``
+                               (``maps``, ``plots``)
 07 map gallery                 ``helpers.gallery`` (``live``, ``layer``, ``series``, ``similarity``, ``figures``,
-                               ``kernels``), ``helpers.oip`` (``core``, ``display``, ``widgets``),
-                               ``helpers.cnn.basics``
+                               ``kernels``), ``helpers.oip`` (``core``, ``display``, ``widgets``,
+                               ``regularizers``, ``blog_digits``), ``helpers.cnn.basics``
 08 dream carving               ``helpers.dream`` (``photo``, ``images``, ``carving``, ``results``, ``plots``,
                                ``widgets``)
 all                            ``helpers.data``, ``helpers.model``, ``helpers.mode``, ``helpers.exercise_check``,

@@ -209,7 +209,7 @@ def class_scores_model(model: keras.Model) -> keras.Model:
     Two layouts are accepted: a separate ``Softmax`` layer at the end (as :func:`build_cnn` makes) — the
     scores are its input; or the articles' layout, a last ``Dense`` with ``activation="softmax"`` — then the
     scores come from a linear copy of that Dense with the same weights.
-    Used by ``My_OIP.perfect_digits`` (notebook 06, section 9)."""
+    Used by ``My_OIP.perfect_digits`` (notebook 07, section 7)."""
     last = model.layers[-1]
     if isinstance(last, layers.Softmax):
         return image_submodel(model, last.input, name="class_scores")

@@ -373,7 +373,7 @@ def test_a_sequential_model_built_the_articles_way_is_accepted(with_input, tmp_p
 
 
 def test_blog_perfect_digits_start_at_zero_and_climb_the_probability(oip):
-    """Notebook 06, section 9: the blog's recipe — zero start, class probability, no standardization."""
+    """Notebook 07, section 7: the blog's recipe — zero start, class probability, no standardization."""
     from helpers.oip import blog_perfect_digits, deaverage
     from helpers.model import class_scores_model
     from helpers.oip.blog_digits import blog_step_size

@@ -1,4 +1,4 @@
-"""The "perfect digits" the way the blog post on filters and perfect digits made them (notebook 06, section 9),
+"""The "perfect digits" the way the blog post on filters and perfect digits made them (notebook 07, section 7),
 next to the course's own :meth:`helpers.oip.My_OIP.perfect_digits`.
 
 The blog's recipe differs from the course's in four places:
@@ -35,14 +35,14 @@ class BlogDigits(NamedTuple):
 def blog_step_size(step):
     """The blog's shrinking step size for the output layer: 1 / (100 + 10 * step) (a number, or a tensor
     inside the compiled loop).
-    Taught in notebook 06, section 9."""
+    Taught in notebook 07, section 7."""
     return 1.0 / (100 + 10 * step)
 
 
 def deaverage(images) -> np.ndarray:
     """The blog's display step for its grey perfect digits: subtract each image's mean, cut negative
     pixels to 0, scale each image to a maximum of 1. (n, 28, 28) → (n, 28, 28) in [0, 1].
-    Taught in notebook 06, section 9."""
+    Taught in notebook 07, section 7."""
     x = np.asarray(images, np.float32)
     x = np.clip(x - x.mean(axis=(1, 2), keepdims=True), 0, None)
     return x / np.maximum(x.max(axis=(1, 2), keepdims=True), 1e-12)
@@ -53,7 +53,7 @@ def blog_perfect_digits(model_or_oip, n_steps: int = BLOG_STEPS) -> BlogDigits:
     probability of class c (after the softmax) with the unit-RMS gradient and the blog's shrinking step
     (:func:`blog_step_size`), without standardizing; then :func:`deaverage` the results.
     ``model_or_oip`` is a Keras model or a :class:`helpers.oip.My_OIP` (its model is used).
-    Taught in notebook 06, section 9."""
+    Taught in notebook 07, section 7."""
     model = getattr(model_or_oip, "model", model_or_oip)
     if not isinstance(model, keras.Model):
         raise TypeError(f"model_or_oip must be a keras.Model or a My_OIP; got {type(model_or_oip).__name__}.")

@@ -23,5 +23,5 @@ CONVERGENCE_WARMUP = 10   # ... counted only after this step
 ZERO_STEP_LIMIT = 10      # a map with more zero-activation steps than this did not respond
 RMS_FLOOR = 1e-7          # the article's "+ 1e-7" next to the gradient's root mean square
 
-# --- the blog's perfect digits (notebook 06, section 9) -------------------------------------------------------
+# --- the blog's perfect digits (notebook 07, section 7) -------------------------------------------------------
 BLOG_STEPS = 4096         # steps for the output layer

@@ -268,7 +268,7 @@ class My_OIP:
         multi-scale fluctuations (:func:`initial_image`, which standardizes the start, so only the ratios of
         ``factors`` matter, not their size), standardizing after each step. Returns (10, 28, 28)
         standardized images. The blog's variant (zero start, class probability, no standardization) is
-        :func:`helpers.oip.blog_digits.blog_perfect_digits`. Taught in notebook 06, section 9."""
+        :func:`helpers.oip.blog_digits.blog_perfect_digits`. Taught in notebook 07, section 7."""
         n_epochs = check_count("n_epochs", n_epochs, 1)
         epsilon = check_positive("epsilon (the step size)", epsilon)
         seed = check_seed("seed", seed)

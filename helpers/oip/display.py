@@ -99,7 +99,7 @@ def save_gif(result, path, duration_ms: int = 400, scale: int = 8, contrast: boo
 def image_row_figure(images, titles=None, cmap: str = "gray", contrast: bool = False, suptitle: str | None = None,
                      size: float = 2.2):
     """A row (or rows of 10) of 28×28 images with titles, e.g. perfect digits or several starts.
-    Used in notebooks 06 (sections 1, 3, 6, 7, 9) and 07 (section 7)."""
+    Used in notebooks 06 (sections 1, 3, 6, 7) and 07 (section 7)."""
     import matplotlib.pyplot as plt
 
     images = list(images)

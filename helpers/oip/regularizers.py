@@ -1,5 +1,5 @@
 """What the ascent can do besides climbing its objective, as small objects passed in lists (beyond the
-articles; notebook 06, section 10, and notebook 07). Adding one is one class here; the loop does not change.
+articles; notebook 07, section 2). Adding one is one class here; the loop does not change.
 
 * **Penalties** (``penalties=[...]``) are subtracted from the objective, per image: :class:`TotalVariation`,
   :class:`L2`, :class:`Diversity`. The recorded loss is the objective alone.
@@ -21,7 +21,7 @@ from ..data import standardize_tensor
 from .objectives import Part
 
 
-# --- the plain functions (notebook 06, section 10) ---------------------------------------------------------------
+# --- the plain functions (notebook 07, section 2) ---------------------------------------------------------------
 def random_shift(jitter: int, seed, step):
     """A random (dy, dx) in -jitter..jitter, the same for given (seed, step): the stateless random
     numbers make a run reproducible inside a compiled loop. Used by :class:`Jitter`."""
@@ -31,7 +31,7 @@ def random_shift(jitter: int, seed, step):
 
 def total_variation(x):
     """Mean absolute jump between neighbouring pixels, per image (n,): a penalty on rough images.
-    Used by :class:`TotalVariation` (notebook 06, section 10)."""
+    Used by :class:`TotalVariation` (notebook 07, section 2)."""
     return (tf.reduce_mean(tf.abs(x[:, 1:] - x[:, :-1]), [1, 2, 3])
             + tf.reduce_mean(tf.abs(x[:, :, 1:] - x[:, :, :-1]), [1, 2, 3]))
 
