@@ -326,11 +326,10 @@ assert plain_accuracy >= (0.95 if QUICK else 0.985)
 # %% [markdown]
 # ### Why is the plain baseline below the article?
 #
-# The recorded full plain run (in quick mode too, this cell reads the shipped records) ends *below* the
-# article's ≈ 99.35 %, so "plain data" alone does not reproduce the article. Its recipe is the course's, and
-# it differs from the article's in several ways. Side by side, the course's values read from the records, and
-# what the texts the course follows (article III's own text, summarized in the course's reference notes,
-# and article VI, which saves its model and data after training) say about the article:
+# The recorded full plain run ends *below* the article's ≈ 99.35 %, so plain data alone does not reproduce
+# the article; the rest of its recipe is the course's. Side by side: the course's values, read from the
+# shipped records (in quick mode too), and what the course's texts say about the article (a summary of
+# article III, and article VI, which saves its model and data after training):
 
 # %%
 plain_record = reference_record(PLAIN_BASELINE_RECORD_PATH)
@@ -367,16 +366,13 @@ assert abs(val[kept - 1] - val[-1]) * cfg["n_validation"] <= 10, "kept and last 
 assert plain_record["history"]["accuracy"][-1] > 0.999, "the plain run knows its training images almost by heart"
 
 # %% [markdown]
-# Which of these differences costs the plain run its tenths of a percent is **not explained by any run in
-# this course**: finding out would take further full training runs (the whole training set, the last epoch
-# instead of the best, other seeds, the article's settings where they are known), and none has been made.
-# Two things the records do show: the kept epoch and the last one are only a few validation images apart, so
-# keeping the best epoch instead of the last one is unlikely to be the whole story; and the plain run learns
-# its training images almost by heart, which is exactly what the shifts counter. With the shifts, the
-# reference model is above the article — but that, too, is one run of each recipe, and how much the test
-# accuracy of this recipe varies from seed to seed has not been measured.
-
-# %% [markdown]
+# No run in this course explains the gap: that would take more full training runs (all 60,000 training
+# images, the last epoch instead of the best, other seeds), and none has been made. The records show two
+# things: the kept and the last epoch are only a few validation images apart, so keeping the best epoch is
+# unlikely to be the whole story; and the plain run knows its training images almost by heart, which is what
+# the shifts counter. The reference model's lead over the article is one run of each recipe too: how much
+# this recipe varies from seed to seed has not been measured.
+#
 # ## 9 · Comparison with the reference model
 #
 # The reference model (`helpers/models/reference_cnn.keras`, loaded with `load_reference_model()`) was
