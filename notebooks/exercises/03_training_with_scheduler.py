@@ -355,7 +355,7 @@ comparison = [
     ("learning rate", f"{cfg['learning_rate']} × {cfg['decay_rate']} per epoch", "a scheduler; values not in the course's texts"),
     ("L2 factor", f"{cfg['l2']}", "an L2 regularizer; value not in the course's texts"),
     ("epochs, batch size", f"{plain_record['epochs_trained']}, {cfg['batch_size']}", "not in the course's texts"),
-    ("initial weights", f"Keras {plain_record['keras']} defaults, seed {cfg['seed']}", "tf.keras defaults of its day; no seed stated"),
+    ("initial weights", f"Keras {plain_record['keras']} defaults, seed {cfg['seed']}", "not in the course's texts (an older tf.keras)"),
     ("runs", "1", "1 reported result"),
 ]
 print(f"{'':<20} {'course, plain baseline (record)':<48} article III")
