@@ -220,8 +220,8 @@ print(full_only, with_quads, sep="\n")
 # %% [markdown]
 # ## 5 · The pitfall: pasting quadrants back
 #
-# The full image is standardized, but a quadrant of it is not: a dark corner may have mean −0.4 and
-# standard deviation 0.7. The CNN needs standardized input, so the quadrant is standardized before its
+# The full image is standardized, but a quadrant of it is not: a dark corner has a negative mean, a flat one
+# a standard deviation below 1 (the table below prints each quadrant's). The CNN needs standardized input, so the quadrant is standardized before its
 # 28×28 version enters the ascent (`My_OIP.ascend` standardizes anyway). The carved tile that comes back
 # is therefore in the *tile's* units (mean 0, std 1). Pasting it directly — as the article's first code
 # did, and as its addendum warns — mixes two units: the carved change comes in the tile's units, the photo's

@@ -15,7 +15,7 @@ some, or none) are cut out, carved at 28×28 with a map of their own (each with 
 and pasted back. All chosen quadrants are carved together in one batched ascent.
 
 The pitfall of the article's addendum: a quadrant of a standardized image is *not* standardized
-itself (a dark corner may have mean -0.8 and std 0.4). The CNN needs it standardized, so each tile's
+itself (a dark corner has a negative mean, a flat one a std below 1). The CNN needs it standardized, so each tile's
 mean and std are recorded first, the carving happens in the tile's standardized units, and the
 standardization is undone before the tile goes back (``undo_tile_standardization=True``, the default).
 The article's first code pasted the carved, standardized tile directly; ``False`` reproduces that
