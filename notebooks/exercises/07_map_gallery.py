@@ -204,8 +204,8 @@ assert all(tv(r.image) < tv(p.image) for p, r in zip(plain_reg, regular)), "the 
 assert all(r.responded for r in plain_reg + regular)
 
 # %% [markdown]
-# Every regularized pattern is smoother (lower total variation), and every map paid for it with
-# activation (printed). Where the loss fell most (the last line), the regularizers did not find a
+# Every regularized pattern is smoother (lower total variation); the loss changes printed above say what
+# each map paid for it in activation. Where the loss fell most (the last line), the regularizers did not find a
 # smoother version of the pattern but a different, flatter image that the map barely answers. The plain
 # pattern is what the articles compute.
 
@@ -611,7 +611,7 @@ assert own_classes.tolist() == list(range(10)), own_classes
 #   makes that checkable; a dead map (orange label) can still get a pattern.
 # - Without the precursor, one plain random start per map leaves maps silent — blank panels, like the
 #   gaps article IX's hand-tuned starts left (61 of 128 found) — although most of those maps are live.
-# - Jitter and total variation make patterns smoother at a price in activation, for some maps a large one.
+# - Jitter and total variation make patterns smoother; the price in activation differs from map to map.
 # - The 32 kernels of Conv2D_1 are 3×3 brightness and edge detectors. Convolving noise with one of them in
 #   isolation climbs a linear objective with a fixed gradient: the noise stays, an edge appears. Only the
 #   ascent through the whole network (the OIP) builds patterns, because its gradient changes with the image.
