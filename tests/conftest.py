@@ -1,13 +1,30 @@
-"""Markers of the course's tests (registered here, so `pytest --strict-markers` knows them)."""
+"""Markers of the course's tests (registered here, so `pytest --strict-markers` knows them), and the notebook
+cells' time limit."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+NBVAL_DEFAULT_CELL_TIMEOUT = 2000   # nbval's own default, i.e. none given on the command line
+# one notebook cell, at most: the slowest quick-mode cell takes about 25 s in CI, so a stalled kernel fails
+# within minutes; in full mode notebook 03 trains for 10-20 minutes in one cell
+CELL_TIMEOUT_S = {"quick": 300, "full": 3600}
+
+
+def _quick_mode() -> bool:
+    """helpers.mode.quick_mode, read from its file: conftest must not import TensorFlow."""
+    spec = importlib.util.spec_from_file_location("course_mode", Path(__file__).parents[1] / "helpers" / "mode.py")
+    mode = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mode)
+    return mode.quick_mode()
 
 
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "browser: end-to-end in JupyterLab and Chromium (needs playwright and /usr/bin/chromium); "
                    "select with -m browser, leave out with -m 'not browser'")
-
-
-import pytest  # noqa: E402
+    if getattr(config.option, "nbval_cell_timeout", None) == NBVAL_DEFAULT_CELL_TIMEOUT:
+        config.option.nbval_cell_timeout = CELL_TIMEOUT_S["quick" if _quick_mode() else "full"]
 
 
 def train_articles_cnn(n_images: int = 12000, seed: int = 0):
