@@ -9,10 +9,10 @@ import argparse
 import sys
 
 # the commands import nothing heavy until one runs
-from . import dream, gallery, oip, perfect_digits, train_reference
+from . import dream, gallery, match, oip, perfect_digits, train_reference
 from .errors import CliError
 
-COMMANDS = (train_reference, gallery, oip, perfect_digits, dream)
+COMMANDS = (train_reference, gallery, oip, perfect_digits, dream, match)
 
 
 def build_parser() -> argparse.ArgumentParser:
