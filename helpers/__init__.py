@@ -13,9 +13,10 @@ notebook                       modules
 02 building the CNN            ``helpers.model``, ``helpers.cnn`` (``training``, ``evaluation``, ``basics``)
 03 training with a scheduler   ``helpers.cnn`` (``training``, ``descent``, ``evaluation``, ``reference``)
 04 activation visualization    ``helpers.activations`` (``maps``, ``grids``, ``plots``, ``widgets``,
-                               ``four_vs_nine``), ``helpers.explorer``, ``helpers.cnn.training``
-05 four vs nine                ``helpers.activations`` (``four_vs_nine``, ``maps``, ``plots``),
+                               ``four_vs_nine``, ``drawing``, ``pad``, ``pad_explorers``), ``helpers.explorer``,
                                ``helpers.cnn.training``
+05 four vs nine                ``helpers.activations`` (``four_vs_nine``, ``maps``, ``plots``, ``drawing``, ``pad``,
+                               ``pad_explorers``), ``helpers.cnn.training``
 06 OIP code                    ``helpers.oip`` (``constants``, ``ascent``, ``starts``, ``objectives``,
                                ``fast_kernels``, ``engine``, ``core``, ``display``), ``helpers.activations``
                                (``maps``, ``plots``)

@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt
 class FigureExplorer:
     """Base of the explorers. Subclasses set ``self.widget`` (the whole box) and ``self.output`` (an
     ipywidgets Output); :meth:`show` puts a new figure there and keeps it as ``self.figure`` for tests.
-    Used by the explorers of notebooks 04, 07 and 08 (activations, OIP, dream)."""
+    Used by the explorers of notebooks 04, 07 and 08 (activations, OIP, dream) and the drawing pads of 04 and 05
+    (:mod:`helpers.activations.pad_explorers`)."""
 
     figure = None
 

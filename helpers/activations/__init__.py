@@ -5,6 +5,9 @@
 ``plots``         the figures: digit and grid, grids side by side, class probabilities (04, 05)
 ``widgets``       the activation explorer (04)
 ``four_vs_nine``  clear and ambiguous 4s and 9s, map differences, the linear probe (04, 05)
+``drawing``       your own drawing as an MNIST-like 28×28 digit, made the way MNIST was (04, 05)
+``pad``           the drawing pad widget (mouse, pen or finger; anywidget) (04, 05)
+``pad_explorers`` the pad beside the prediction, probabilities, maps and nodes, redrawn after each stroke (04, 05)
 """
 from .grids import (MAPS_PER_ROW, GridLayout, activation_grid, grid_layout, map_image_correlation,
                     standardize_maps)

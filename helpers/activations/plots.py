@@ -40,7 +40,8 @@ def draw_grid(ax, activations, *, cmap: str = DEFAULT_CMAP, vmin=None, vmax=None
     Used in notebook 05, section 7.
 
     grid_lines: thin lines between maps/nodes. show_indices: write each map's (node's) index into its
-        cell. highlight: indices of maps/nodes to frame (in ``highlight_color``).
+        cell; or a list of labels, one per map, to write instead (e.g. the map numbers of a selection).
+        highlight: indices of maps/nodes to frame (in ``highlight_color``).
     """
     grid = activation_grid(activations, maps_per_row=maps_per_row, standardize=standardize, clip=clip,
                            dense_shape=dense_shape)
@@ -52,11 +53,12 @@ def draw_grid(ax, activations, *, cmap: str = DEFAULT_CMAP, vmin=None, vmax=None
             ax.axvline(c * w - 0.5, color=GRID_LINE_COLOR, linewidth=0.6)
         for r in range(1, layout.n_rows):
             ax.axhline(r * h - 0.5, color=GRID_LINE_COLOR, linewidth=0.6)
-    if show_indices:
+    if show_indices is not False and show_indices is not None:
+        labels = range(layout.n_maps) if show_indices is True else list(show_indices)
         size = index_fontsize or (6 if layout.n_maps > 64 else 7)
-        for k in range(layout.n_maps):
+        for k, label in zip(range(layout.n_maps), labels):
             x, y = layout.cell_center(k)
-            ax.text(x, y, str(k), ha="center", va="center", fontsize=size, color="white",
+            ax.text(x, y, str(label), ha="center", va="center", fontsize=size, color="white",
                     path_effects=[path_effects.withStroke(linewidth=1.5, foreground="black")])
     for k in np.atleast_1d(np.asarray(highlight, dtype=int)):
         r0, c0 = layout.cell_origin(int(k))
@@ -231,17 +233,33 @@ def plot_class_probabilities(probabilities, *, true_labels=None, titles=None, hi
     fig, axes = plt.subplots(1, n, figsize=(3.2 * n + 0.4, 2.8), squeeze=False, sharey=True,
                              constrained_layout=True)
     for j, ax in enumerate(axes[0]):
-        colors = ["tab:blue"] * n_classes
-        if true[j] is not None:
-            colors[int(true[j])] = "navy"
-        ax.bar(np.arange(n_classes), p[j], color=colors)
-        shown = {int(p[j].argmax()), highlight_class, None if true[j] is None else int(true[j])} - {None}
-        for c in sorted(shown):
-            ax.text(c, p[j, c] + 0.02, f"{p[j, c]:.3f}", ha="center", fontsize=8)
-        ax.set_xticks(np.arange(n_classes))
-        ax.set_ylim(0, 1.12)
-        ax.set_xlabel("class")
-        if titles is not None:
-            ax.set_title(titles[j], fontsize=9)
-    axes[0, 0].set_ylabel("probability")
+        draw_class_probabilities(ax, p[j], true_label=true[j], annotate=[highlight_class],
+                                 title=None if titles is None else titles[j])
+    for ax in axes[0, 1:]:
+        ax.set_ylabel("")
     return fig
+
+
+def draw_class_probabilities(ax, probabilities, *, true_label=None, annotate=(), accent=(), title=None):
+    """One image's class probabilities (shape (n_classes,)) as bars in ``ax``; the probability of the predicted
+    class, of ``true_label`` (drawn darker) and of the classes in ``annotate`` is written above its bar; the
+    classes in ``accent`` are drawn in orange. Used by :func:`plot_class_probabilities` and the drawing-pad
+    explorers of notebooks 04 and 05."""
+    p = np.asarray(probabilities, dtype=float)
+    n_classes = len(p)
+    colors = ["tab:blue"] * n_classes
+    for c in accent:
+        colors[int(c)] = "tab:orange"
+    if true_label is not None:
+        colors[int(true_label)] = "navy"
+    ax.bar(np.arange(n_classes), p, color=colors)
+    shown = {int(p.argmax()), *(None if c is None else int(c) for c in annotate),
+             None if true_label is None else int(true_label)} - {None}
+    for c in sorted(shown):
+        ax.text(c, p[c] + 0.02, f"{p[c]:.3f}", ha="center", fontsize=8)
+    ax.set_xticks(np.arange(n_classes))
+    ax.set_ylim(0, 1.12)
+    ax.set_xlabel("class")
+    ax.set_ylabel("probability")
+    if title is not None:
+        ax.set_title(title, fontsize=9)
