@@ -210,6 +210,36 @@ assert explorer.grid.shape == (10, 10)
 print(explorer.status_text)
 
 # %% [markdown]
+# ## 7 · Draw your own digit
+#
+# MNIST's digits were scanned handwriting made uniform in two steps: the ink's bounding box was scaled into
+# 20×20 pixels keeping its shape (anti-aliased, hence the grey edges), then shifted so that its centre of mass
+# sits at the middle of the 28×28 field. `to_mnist_digit` does the same to a drawing. A check first: our digit,
+# drawn ten times larger off-centre on an empty pad, comes back.
+
+# %%
+from helpers.activations.drawing import digit_on_pad, to_mnist_digit
+from helpers.activations.pad_explorers import drawing_explorer
+
+on_pad = digit_on_pad(x_test[DIGIT], scale=10, origin=(60, 20))
+back = to_mnist_digit(on_pad)
+similarity = np.corrcoef(back.ravel(), x_test[DIGIT].ravel())[0, 1]
+p_back = predict_proba(model, back[None])[0]
+print(f"test image {DIGIT} on a {on_pad.shape[0]}×{on_pad.shape[1]} pad and back: correlation with the original "
+      f"{similarity:.3f}; the model says {p_back.argmax()} (P = {p_back.max():.3f}), as before: {probs[DIGIT].argmax()}")
+assert similarity > 0.9 and p_back.argmax() == probs[DIGIT].argmax()
+
+# %% [markdown]
+# Now yours: draw with the mouse or a finger, a digit as tall as the dashed box. After every stroke the figure
+# shows what the CNN gets, its ten probabilities and the maps of the layer in the menu. The pad starts with a
+# 4 drawn by code; **Clear** wipes it. Try a 7 with and without its bar, or a 4 closed at the top.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+pad = drawing_explorer(model, layer="Conv2D_1")
+pad
+
+# %% [markdown]
 # ## What you should have seen
 #
 # - Every layer's output can be read with a sub-model that ends at that layer; its maps fit into one grid
@@ -219,6 +249,7 @@ print(explorer.status_text)
 #   Conv2D_3 no strokes remain, only a few active positions per map.
 # - Per-map standardization makes weak maps visible at the price of hiding how strong they are.
 # - Different 4s share some strongly responding Conv2D_3 maps.
+# - A drawing becomes MNIST input as MNIST's digits were made: scaled into 20×20, centred by its mass.
 #
 # ## Exercise · which pixels does a Conv2D_3 cell see?
 #

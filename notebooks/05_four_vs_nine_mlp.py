@@ -411,6 +411,32 @@ assert np.sign(test_separation[best_nodes[0]]) == np.sign(separation[best_nodes[
     "the best node, chosen on the validation images, should separate the test images the same way round"
 
 # %% [markdown]
+# ## 8 · Draw your own digit
+#
+# Now your own 4s and 9s, made into MNIST input as in notebook 04, section 7. A check first: the surest 4 and
+# the surest 9, drawn ten times larger on an empty pad and back, keep their class.
+
+# %%
+from helpers.activations.drawing import digit_on_pad, to_mnist_digit
+from helpers.activations.pad_explorers import four_nine_drawing_explorer
+
+for i in (sel.clear_4[0], sel.clear_9[0]):
+    p_back = predict_proba(model, to_mnist_digit(digit_on_pad(x_test[i], scale=10, origin=(40, 40)))[None])[0]
+    print(f"test image {i} (a {y_test[i]}): P(4) = {probs[i, 4]:.3f} → {p_back[4]:.3f}, "
+          f"P(9) = {probs[i, 9]:.3f} → {p_back[9]:.3f} after the pad")
+    assert p_back.argmax() == y_test[i]
+
+# %% [markdown]
+# On the pad, after each stroke: P(4) against P(9), your digit on the 8 maps of section 3 (with its typicality,
+# section 5) and Dense_1 with the nodes of section 7 framed. Close the top of a 4 bit by bit: when does the
+# model change its mind, and which maps and nodes change with it?
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+pad = four_nine_drawing_explorer(model, top_maps, best_nodes, mean_4=diff.mean_a, mean_9=diff.mean_b)
+pad
+
+# %% [markdown]
 # ## What you should have seen
 #
 # - Clear 4s and clear 9s, found by the model's confidence, and — averaged over the validation 4s and 9s — a
