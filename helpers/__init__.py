@@ -21,7 +21,7 @@ notebook                       modules
                                ``fast_kernels``, ``engine``, ``core``, ``display``), ``helpers.activations``
                                (``maps``, ``plots``)
 07 map gallery                 ``helpers.gallery`` (``live``, ``layer``, ``series``, ``similarity``, ``figures``,
-                               ``kernels``, ``matching``), ``helpers.oip`` (``core``, ``display``, ``widgets``,
+                               ``kernels``, ``examples``, ``matching``), ``helpers.oip`` (``core``, ``display``, ``widgets``,
                                ``regularizers``, ``blog_digits``), ``helpers.cnn.basics``
 08 dream carving               ``helpers.dream`` (``photo``, ``images``, ``carving``, ``results``, ``plots``,
                                ``widgets``)

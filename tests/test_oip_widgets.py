@@ -117,3 +117,26 @@ def test_rendering_shows_the_start_then_the_evolution(model):
     ex.run()
     titles = [ax.get_title() for ax in ex.figure.axes]
     assert len(ex.figure.axes) > 2 and any("map 5" in t for t in titles + [ex.figure._suptitle.get_text()])
+
+
+def test_the_strip_of_strongest_digits_follows_the_slider(model):
+    from helpers import load_mnist
+    from helpers.gallery import dataset_examples
+
+    examples = dataset_examples(model, load_mnist()[1][0][:200], k=5)      # 200 test digits: cheap
+    ex = OIPExplorer(model, render=True, map_index=3, examples=examples)
+
+    def shown():
+        return [int(ax.get_title().split(":")[0][1:]) for ax in ex.strip_figure.axes]
+
+    assert ex.strip == ("Conv2D_3", 3, examples["Conv2D_3"].top_indices[3].tolist())
+    assert shown() == examples["Conv2D_3"].top_indices[3].tolist()
+    ex.map_index.value = 77
+    assert ex.strip[:2] == ("Conv2D_3", 77) and shown() == examples["Conv2D_3"].top_indices[77].tolist()
+    ex.layer.value = "Conv2D_1"                                        # the map is clamped to 31
+    assert shown() == examples["Conv2D_1"].top_indices[31].tolist()
+    assert "Conv2D_1, map 31" in ex.strip_figure._suptitle.get_text()
+    ex.n_epochs.value = 20
+    ex.run()                                                           # the strip stays below the evolution
+    assert ex.figure.axes[0].get_title() == "start" and shown() == examples["Conv2D_1"].top_indices[31].tolist()
+    assert OIPExplorer(model, render=False).strip is None              # no examples given: no strip

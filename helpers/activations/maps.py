@@ -119,14 +119,11 @@ def layer_activations(model: keras.Model, layer_name: str, images, *, standardiz
     return np.concatenate(parts, axis=0)
 
 
-def activations_of_layers(model: keras.Model, layer_names, images, *, standardized: bool = False,
-                          batch_size: int = 500) -> dict[str, np.ndarray]:
-    """Like :func:`layer_activations` for several layers at once: {layer name: activations}.
-    Used in notebook 05, sections 3 and 6.
-
-    One pass through the network for all layers (a sub-model with several outputs, cached like the
-    single-layer ones), so e.g. Conv2D_3 and Dense_1 of ten thousand images cost one run, not two.
-    """
+def layers_submodel(model: keras.Model, layer_names) -> keras.Model:
+    """The cached Keras sub-model from the model's input to the outputs of several layers (a list of
+    tensors, in the order of ``layer_names``; the names checked). Built once per (model, layers), like
+    :func:`layer_submodel`. Used by :func:`activations_of_layers` and the dataset examples of notebook 07
+    (:func:`helpers.gallery.examples.dataset_examples`)."""
     names = tuple(layer_names)
     if not names:
         raise ValueError("Give at least one layer name.")
@@ -137,7 +134,19 @@ def activations_of_layers(model: keras.Model, layer_names, images, *, standardiz
     if key not in per_model:
         per_model[key] = image_submodel(model, [model.get_layer(n).output for n in names],
                                         name=f"{model.name}_to_{len(names)}_layers")
-    sub = per_model[key]
+    return per_model[key]
+
+
+def activations_of_layers(model: keras.Model, layer_names, images, *, standardized: bool = False,
+                          batch_size: int = 500) -> dict[str, np.ndarray]:
+    """Like :func:`layer_activations` for several layers at once: {layer name: activations}.
+    Used in notebook 05, sections 3 and 6.
+
+    One pass through the network for all layers (a sub-model with several outputs, cached like the
+    single-layer ones), so e.g. Conv2D_3 and Dense_1 of ten thousand images cost one run, not two.
+    """
+    names = tuple(layer_names)
+    sub = layers_submodel(model, names)
     x = as_model_input(images, standardized=standardized)
     parts = []
     for i in range(0, len(x), batch_size):

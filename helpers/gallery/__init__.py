@@ -25,9 +25,14 @@ how alike two results look).
 The kernels of the first conv layer are small images themselves (:func:`layer_kernels`,
 :func:`kernel_figure`); :mod:`helpers.gallery.kernels` also shows why convolving noise with one layer's
 kernels in isolation cannot replace the OIP (its objective is linear, so its gradient never changes).
+
+Beside every pattern, the real digits that drive its map hardest (:func:`dataset_examples`, in one batched
+pass over the test set for all layers) and how the pattern's activation compares with theirs
+(:func:`oip_against_data`), drawn by :func:`examples_figure`.
 """
 # the names the notebooks, the command line and the benchmarks import from the package; the rest is
 # imported from its module (``from helpers.gallery.series import series_starts``)
+from .examples import dataset_examples, examples_figure, oip_against_data
 from .figures import GALLERY_VARIANTS, final_loss_figure, gallery_figure, kernel_figure, save_figure
 from .kernels import layer_kernels, map_gradients, one_layer_ascent, one_layer_gradient, smooth_share
 from .layer import layer_gallery
@@ -38,4 +43,5 @@ from .similarity import bright_area, mean_pairwise_correlation, shift_tolerant_c
 __all__ = ["layer_gallery", "live_maps_by_layer", "mnist_test_images", "GALLERY_VARIANTS", "gallery_figure",
            "final_loss_figure", "save_figure", "start_series", "start_series_figure", "bright_area",
            "mean_pairwise_correlation", "shift_tolerant_correlations", "kernel_figure", "layer_kernels",
-           "smooth_share", "one_layer_gradient", "one_layer_ascent", "map_gradients"]
+           "smooth_share", "one_layer_gradient", "one_layer_ascent", "map_gradients", "dataset_examples",
+           "oip_against_data", "examples_figure"]

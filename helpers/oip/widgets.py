@@ -5,6 +5,9 @@ All logic lives in :class:`OIPExplorer` and runs without a notebook: set widget 
 ``ex.layer.value = "Conv2D_1"``, ``ex.map_index.value = 5``) and call :meth:`OIPExplorer.run` (what the
 button does) — then ``ex.result`` holds the :class:`helpers.oip.OIPResult`. That is how the tests
 drive it. With ``live_update`` on, every change of a setting derives anew at once.
+
+Given dataset examples (:func:`helpers.gallery.examples.dataset_examples`), the explorer also shows the
+strongest real digits of the map under the slider, as a strip below the start or the evolution figure.
 """
 from __future__ import annotations
 
@@ -28,13 +31,21 @@ class OIPExplorer(FigureExplorer):
     (None if every factor is 0). After :meth:`run`: ``result`` (the OIPResult), ``runs`` (how many
     derivations so far), ``status`` (one line of text) and, with ``render=True``, the evolution
     figure (start, log-spaced snapshots ending with the final pattern, loss curve) in ``output``.
+
+    ``examples``: a :class:`helpers.gallery.examples.DatasetExamples` (computed once, e.g. in notebook 07,
+    section 3), or True to compute it for the offered layers on first use from the MNIST test digits. Then
+    ``strip`` is (layer, map, test indices of its strongest digits) for the map under the slider (None for a
+    layer without examples), and with ``render=True`` ``strip_figure`` shows those digits with the receptive
+    field of their strongest unit, below the main figure.
     """
 
     def __init__(self, model=None, *, layers=None, layer: str | None = None, map_index: int = 0,
                  factors=ARTICLE_FACTORS, scales=ARTICLE_SCALES, epsilon: float = EPSILON, n_epochs: int = 300,
                  seed: int = 0, precursor: bool = False, live_update: bool = False, render: bool = True,
-                 cmap: str = "viridis"):
+                 cmap: str = "viridis", examples=None):
         self.model = load_reference_model() if model is None else model
+        self._examples = examples
+        self.strip, self.strip_figure = None, None
         self.scales = tuple(scales)
         self.render, self.cmap = render, cmap
         if len(factors) != len(self.scales):
@@ -104,6 +115,21 @@ class OIPExplorer(FigureExplorer):
         return self.oip_for(self.layer.value)
 
     @property
+    def examples(self):
+        """The dataset examples (computed here on first use if ``examples=True`` was given), or None."""
+        if self._examples is True:
+            from ..gallery.examples import dataset_examples
+
+            self._examples = dataset_examples(self.model, layer_names=list(self.layer.options))
+        return self._examples or None
+
+    def update_strip(self):
+        """The strongest digits of the map under the slider: (layer, map, test indices), or None."""
+        examples, name, m = self.examples, self.layer.value, int(self.map_index.value)
+        self.strip = (name, m, examples[name].top_indices[m].tolist()) if examples and name in examples else None
+        return self.strip
+
+    @property
     def factor_values(self) -> tuple[float, ...]:
         return tuple(float(w.value) for w in self.factors)
 
@@ -141,7 +167,8 @@ class OIPExplorer(FigureExplorer):
             self.status.value = f"<span style='color:red'>{exc}</span>"
 
     def update_start(self) -> np.ndarray | None:
-        """Recompute the random start for the current factors and seed (cheap: no ascent)."""
+        """Recompute the random start for the current factors and seed (cheap: no ascent), and the strip."""
+        self.update_strip()
         if not any(f > 0 for f in self.factor_values):
             self.start = None
             self.status.value = "<span style='color:red'>All factors are 0: set at least one factor above 0.</span>"
@@ -185,14 +212,33 @@ class OIPExplorer(FigureExplorer):
         ax.set_title(f"start: factors {mix}, seed {self.seed.value}\nmap {self.map_index.value}: activation "
                      f"{activation:.3g}", fontsize=9)
         fig.tight_layout()
+        self._show_with_strip(fig)
+
+    def _show_with_strip(self, fig) -> None:
+        """Show ``fig`` in the output area, and below it the strip of the map's strongest digits, if any."""
+        if self.strip is None:
+            self.strip_figure = None
+            self.show(fig)
+            return
+        from IPython.display import display
+
+        from ..gallery.examples import strip_figure
+
+        name, m, _ = self.strip
+        strip = strip_figure(self.examples, name, m)
         self.show(fig)
+        with self.output:
+            display(strip)
+        self.strip_figure = strip
+        plt.close(strip)
 
     def _draw(self) -> None:
         from .display import evolution_figure
 
-        self.show(evolution_figure(self.result, cmap=self.cmap, contrast=self.contrast.value,
-                                   title=f"{self.layer.value}, map {self.result.map_index}: start, snapshots (the "
-                                         f"last one is the pattern), final activation {self.result.final_loss:.3g}"))
+        title = (f"{self.layer.value}, map {self.result.map_index}: start, snapshots (the last one is the pattern), "
+                 f"final activation {self.result.final_loss:.3g}")
+        self._show_with_strip(evolution_figure(self.result, cmap=self.cmap, contrast=self.contrast.value,
+                                               title=title))
 
 
 def oip_explorer(model=None, **kwargs) -> OIPExplorer:
