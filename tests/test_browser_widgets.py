@@ -1,4 +1,5 @@
-"""The explorers of notebooks 04, 07 and 08 in a real JupyterLab, driven in a real Chromium.
+"""The explorers of notebooks 04, 07 and 08 in a real JupyterLab, driven in a real Chromium; the drawing pad of
+notebooks 04 and 05 in JupyterLab and in Jupyter Notebook 7, drawn on with the mouse.
 
 The widget unit tests call the callbacks without a kernel; this test shows what a learner sees: JupyterLab
 (started headless on a free port, serving *copies* of the notebooks, the kernel in quick mode) runs every
@@ -10,6 +11,9 @@ Needs Playwright for Python and Debian's Chromium (``/usr/bin/chromium``; anothe
 Without them the test skips (with the reason in the warnings summary); with COURSE_REQUIRE_ALL_TESTS=1,
 as CI sets it, it fails instead. Select it with ``pytest -m browser``, leave it out with ``-m "not browser"``.
 Screenshots of each explorer before and after every change go to test_artifacts/browser/.
+
+The pad test runs a notebook of two cells instead of all of 04 (CI time): a setup cell made here (imports, the
+reference model) and notebook 04's own pad cell, copied from it. The same server serves both front ends.
 """
 from __future__ import annotations
 
@@ -40,6 +44,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SERVER_START_S = 60        # until /api/status answers
 RUN_ALL_S = 240            # one notebook, all cells, quick mode (measured: 10-20 s each)
 NOTEBOOK_NAMES = ["04_activation_visualization", "07_map_gallery", "08_dream_carving"]
+PAD_NOTEBOOK = "04_drawing_pad"     # made by pad_notebook() from notebook 04's pad cell, one copy per front end
+PAD_UIS = ["lab", "notebook"]       # JupyterLab 4, Notebook 7
+PAD_SETUP = ("from helpers import load_reference_model\n"
+             "from helpers.activations.pad_explorers import drawing_explorer\n"
+             "model = load_reference_model()")
 REDRAW_S = 90              # one widget change until its new figure is shown and the kernel is idle again
 
 # JupyterLab settings for the run: every cell stays in the DOM (no virtual scrolling), no news/update toasts
@@ -144,15 +153,29 @@ def _server_url(runtime: Path, proc: subprocess.Popen, log: Path) -> str:
     raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_S} s:\n{log.read_text()[-3000:]}")
 
 
+def pad_notebook(folder: Path) -> None:
+    """A notebook of two cells: the setup (PAD_SETUP) and notebook 04's pad cell, as the notebook has it; one
+    copy per front end (a notebook saved by one must not look run already to the other)."""
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOKS / "04_activation_visualization.ipynb", as_version=4)
+    (pad_cell,) = [c for c in nb.cells if c.cell_type == "code" and "= drawing_explorer(" in c.source]
+    nb.cells = [nbformat.v4.new_code_cell(PAD_SETUP), nbformat.v4.new_code_cell(pad_cell.source)]
+    for ui in PAD_UIS:
+        nbformat.write(nb, folder / f"{PAD_NOTEBOOK}_{ui}.ipynb")
+
+
 @pytest.fixture(scope="module")
 def lab(prerequisites, tmp_path_factory):
-    """A running JupyterLab over a temporary folder with copies of notebooks 04, 07 and 08; yields
-    (url, server log path). Stopped by its process id in the finalizer, also when a test failed."""
+    """A running JupyterLab (and Notebook 7, the same server) over a temporary folder with copies of notebooks
+    04, 07 and 08 and the pad notebook; yields (url, server log path). Stopped by its process id in the
+    finalizer, also when a test failed."""
     base = tmp_path_factory.mktemp("lab")
     root, runtime, settings = base / "notebooks", base / "runtime", base / "settings"
     root.mkdir()
     for name in NOTEBOOK_NAMES:
         shutil.copy2(NOTEBOOKS / f"{name}.ipynb", root)  # JupyterLab saves: never the checkout's files
+    pad_notebook(root)
     for rel, values in LAB_SETTINGS.items():
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
         (settings / rel).write_text(json.dumps(values))
@@ -170,6 +193,7 @@ def lab(prerequisites, tmp_path_factory):
              f"--ServerApp.port={_free_port()}", "--IdentityProvider.token=", "--ServerApp.password=",
              f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
              f"--LabApp.workspaces_dir={base / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
+             "--JupyterNotebookApp.expose_app_in_browser=True",
              "--ServerApp.open_browser=False"],
             cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)  # its own process group, killed as a whole
@@ -194,13 +218,20 @@ def browser(prerequisites):
 # -- one notebook in one browser page -------------------------------------------------------------------------
 # What the page is asked (read-only): the notebook panel, its kernel status as the toolbar shows it, the
 # input prompts. JupyterLab exposes its app object with --LabApp.expose_app_in_browser.
+# the kernel's state as the notebook toolbar's indicator shows it (JupyterLab); Notebook 7's toolbar has none,
+# there the session's kernel status
+KERNEL_STATUS_JS = """function kernelStatus(panel) {
+    const indicator = panel.node.querySelector('.jp-Notebook-ExecutionIndicator');
+    if (indicator) return indicator.dataset.status;
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return kernel ? kernel.status : undefined;
+}"""
 KERNEL_READY_JS = """(path) => {
     if (document.querySelector('.jp-Dialog')) return 'dialog';
     const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
     if (!panel || !panel.context || panel.context.path !== path) return false;
     if (document.querySelectorAll('.jp-NotebookPanel').length !== 1) return 'more than one notebook open';
-    const indicator = panel.node.querySelector('.jp-Notebook-ExecutionIndicator');
-    return indicator && indicator.dataset.status === 'idle' && panel.sessionContext.session ? 'idle' : false;
+    return panel.sessionContext.session && kernelStatus(panel) === 'idle' ? 'idle' : false;
 }"""
 # every kernel message on the way: error messages and stderr text, wherever JupyterLab shows them
 # (a cell, an Output widget, or the log console for messages of widget callbacks)
@@ -221,27 +252,29 @@ RUN_ALL_DONE_JS = """() => {
     const dialog = document.querySelector('.jp-Dialog');  // e.g. "Kernel Restarting": the kernel died
     if (dialog) return 'dialog: ' + dialog.textContent;
     const prompts = [...panel.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
-    const status = panel.node.querySelector('.jp-Notebook-ExecutionIndicator').dataset.status;
+    const status = kernelStatus(panel);
     return status === 'idle' && prompts.length > 0 && prompts.every((p, i) => p === `[${i + 1}]:`) ? 'done' : false;
 }"""
-IDLE_JS = """() => window.jupyterapp.shell.currentWidget.node
-                  .querySelector('.jp-Notebook-ExecutionIndicator').dataset.status === 'idle'"""
+IDLE_JS = """() => kernelStatus(window.jupyterapp.shell.currentWidget) === 'idle'"""
 PROMPTS_JS = """() => [...window.jupyterapp.shell.currentWidget.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                   .map(e => e.textContent.trim())"""
 STDERR_SELECTOR = '.jp-NotebookPanel [data-mime-type="application/vnd.jupyter.stderr"]'
 
 
 class Notebook:
-    """A notebook opened in JupyterLab in its own browser context; run_all() runs all cells as a user does."""
+    """A notebook opened in JupyterLab (ui="lab") or Notebook 7 (ui="notebook") in its own browser context;
+    run_all() runs all cells as a user does."""
 
-    def __init__(self, browser, url: str, name: str, log: Path):
-        self.name, self.log, self._stderr_seen = name, log, 0
+    def __init__(self, browser, url: str, name: str, log: Path, ui: str = "lab"):
+        self.name, self.log, self.ui, self._stderr_seen = name, log, ui, 0
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)
-        # a workspace of its own, reset: JupyterLab would otherwise restore the tabs of the notebooks opened
+        self.page.add_init_script(f"window.kernelStatus = {KERNEL_STATUS_JS};")
+        # JupyterLab: a workspace of its own, reset: it would otherwise restore the tabs of the notebooks opened
         # before (each with a kernel of its own), and the current tab might not be this notebook
-        self.page.goto(f"{url}/lab/workspaces/{name}/tree/{name}.ipynb?reset")
+        self.page.goto(f"{url}/lab/workspaces/{name}/tree/{name}.ipynb?reset" if ui == "lab"
+                       else f"{url}/notebooks/{name}.ipynb")
         self._wait_for_kernel()
         self.page.evaluate(LISTEN_JS)
 
@@ -306,16 +339,20 @@ class Notebook:
 
 
 class Explorer:
-    """The one explorer of a notebook: the code cell whose output holds an ipywidgets Output area."""
+    """An explorer of a notebook: the code cell whose output holds an ipywidgets Output area and whose source
+    holds ``source`` (e.g. "activation_explorer("; None: the notebook's only such cell). Screenshots are named
+    ``tag``_<n>_<step>.png (tag: the notebook's number unless given)."""
 
-    def __init__(self, notebook: Notebook):
-        self.nb, self.page = notebook, notebook.page
+    def __init__(self, notebook: Notebook, source: str | None = None, tag: str | None = None):
+        self.nb, self.page, self.tag = notebook, notebook.page, tag or notebook.name[:2]
         self.cell = self.page.locator(".jp-CodeCell").filter(has=self.page.locator(".widget-output"))
-        self.cell.wait_for(state="visible")  # widget views render after their output arrived; one explorer
+        if source is not None:
+            self.cell = self.cell.filter(has=self.page.locator(".jp-InputArea", has_text=source))
+        self.cell.wait_for(state="visible")  # widget views render after their output arrived
         self.box = self.cell.locator(".jp-OutputArea-output > .widget-vbox")
         self.figure = self.cell.locator(".widget-output img")
         self.shots: list[Path] = []
-        for old in ARTIFACTS.glob(f"{notebook.name[:2]}_*.png"):
+        for old in ARTIFACTS.glob(f"{self.tag}_*.png"):
             old.unlink()  # no stale pictures from an earlier run next to this run's
 
     def control(self, kind: str, label: str):
@@ -325,8 +362,9 @@ class Explorer:
 
     def screenshot(self, step: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.figure.evaluate("img => img.decode()")  # the new PNG is decoded, so it is what gets painted
-        path = ARTIFACTS / f"{self.nb.name[:2]}_{len(self.shots)}_{step}.png"
+        if self.figure.count():
+            self.figure.evaluate("img => img.decode()")  # the new PNG is decoded, so it is what gets painted
+        path = ARTIFACTS / f"{self.tag}_{len(self.shots)}_{step}.png"
         self.box.screenshot(path=path, animations="disabled")
         self.shots.append(path)
         return path
@@ -373,16 +411,16 @@ def notebook(request, lab, browser):
         nb.close()
 
 
-def _explorer_after_run_all(notebook: Notebook) -> Explorer:
+def _explorer_after_run_all(notebook: Notebook, source: str | None = None, tag: str | None = None) -> Explorer:
     print(f"[{notebook.name}] Run All: {notebook.run_all():.1f} s")
-    explorer = Explorer(notebook)
+    explorer = Explorer(notebook, source, tag)
     explorer.screenshot("before")
     return explorer
 
 
 @pytest.mark.parametrize("notebook", ["04_activation_visualization"], indirect=True)
 def test_activation_explorer_redraws(notebook):
-    ex = _explorer_after_run_all(notebook)
+    ex = _explorer_after_run_all(notebook, "activation_explorer(")
     index = ex.control("text", "test image:").locator("input")
     start = int(index.input_value())
     ex.redraws("index_up", lambda: index.press("ArrowUp"))  # a number field: the arrow key steps it
@@ -418,3 +456,68 @@ def test_dream_explorer_redraws(notebook):
     quadrants = ex.control("dropdown", "quadrants:").locator("select")
     ex.redraws("quadrants_1_4", lambda: quadrants.select_option("1,4"))
     assert "on quadrants 1,4" in status.inner_text()
+
+
+# -- the drawing pad: strokes with the mouse, in both front ends ----------------------------------------------
+def draw_with_mouse(pad, strokes) -> None:
+    """Draw strokes (lists of [x, y] in the pad's own pixels) on the pad's canvas as a user does with the mouse:
+    press, move through the points, release; the canvas may be shown scaled, so its box on the page is used."""
+    from helpers.activations.drawing import PAD_SIZE
+
+    page = pad.page
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    scale = box["width"] / PAD_SIZE
+    for stroke in strokes:
+        points = [(box["x"] + x * scale, box["y"] + y * scale) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=2)
+        page.mouse.up()
+
+
+@pytest.fixture(params=PAD_UIS)
+def pad_page(request, lab, browser):
+    url, log = lab
+    nb = Notebook(browser, url, f"{PAD_NOTEBOOK}_{request.param}", log, ui=request.param)
+    try:
+        yield nb
+    finally:
+        nb.close()
+
+
+def test_drawing_pad_reads_a_drawn_1_and_0(pad_page):
+    """Clear the example 4, draw a vertical stroke (a 1), clear, draw a closed loop (a 0): the status shows the
+    model's answer, the figure changes, no error anywhere. Screenshots pad_<ui>_*.png."""
+    from playwright.sync_api import expect
+
+    from helpers.activations.drawing import example_strokes
+
+    app = pad_page.page.evaluate("() => window.jupyterapp.name")
+    assert app == {"lab": "JupyterLab", "notebook": "Jupyter Notebook"}[pad_page.ui], app
+    ex = _explorer_after_run_all(pad_page, "drawing_explorer(", tag=f"pad_{pad_page.ui}")
+    status = ex.cell.locator(".widget-html-content")
+    canvas = ex.cell.locator("canvas.course-drawing-pad")
+    expect(status).to_contain_text("The model says")                   # the example 4 drawn by code
+    example = ex.src()
+    ex.cell.locator("button", has_text="Clear").click()
+    expect(status).to_contain_text("Draw a digit on the pad")
+    expect(ex.figure).to_have_count(0)
+    shown = {}
+    for digit in (1, 0):
+        start = time.monotonic()
+        draw_with_mouse(canvas, example_strokes(digit))
+        expect(status).to_contain_text("The model says", timeout=REDRAW_S * 1000)
+        ex.figure.wait_for(state="visible", timeout=REDRAW_S * 1000)
+        pad_page.wait_idle()
+        print(f"[{pad_page.ui}] drawn {digit}: {status.inner_text()} ({time.monotonic() - start:.1f} s)")
+        ex.screenshot(f"drawn_{digit}")
+        pad_page.assert_no_errors(f"drawing a {digit}")
+        assert re.search(rf"The model says {digit} \(probability", status.inner_text()), status.inner_text()
+        shown[digit] = ex.src()
+        if digit == 1:
+            ex.cell.locator("button", has_text="Clear").click()
+            expect(ex.figure).to_have_count(0)
+    assert len({example, shown[1], shown[0]}) == 3, "the figure should change with each drawing"
+    pad_page.page.screenshot(path=ARTIFACTS / f"pad_{pad_page.ui}_page.png")   # the front end around the pad
