@@ -125,9 +125,26 @@ def _short_list(maps, n: int = 12) -> str:
 # --------------------------------------------------------------------------------------------------
 # Running sums: one pass over the digits
 # --------------------------------------------------------------------------------------------------
+_GRAM = None   # the compiled batch step, made on first use (importing this module needs no TensorFlow)
+
+
+def _batch_gram(a, b, shift):
+    """One batch's sums in ONE matrix product: z = [a | b] - shift with a column of ones appended, and
+    zᵀz holds the cross products of every pair of maps, every map's sum of squares (diagonal) and sums (last
+    row). One product for all keeps the rounding the same for a map with itself and with an identical map
+    (separate sums rounded differently enough to make two identical maps correlate at 0.9998).
+    Also each column's min and max (a map with one value everywhere is dead)."""
+    import tensorflow as tf
+
+    z = tf.concat([a, b], axis=1) - shift
+    z = tf.concat([z, tf.ones_like(z[:, :1])], axis=1)
+    return tf.matmul(z, z, transpose_a=True), tf.reduce_min(z, 0), tf.reduce_max(z, 0)
+
+
 class _CorrelationSums:
-    """Sums from which the correlation of every pair of maps follows, accumulated batch by batch in float64.
-    The samples are shifted by the first batch's means, so the sums stay small and precise."""
+    """Sums from which the correlation of every pair of maps follows: each batch's in float32, compiled
+    (:func:`_batch_gram`), added up over the batches in float64. The samples are shifted by the first batch's
+    means, so the sums stay small and precise."""
 
     def __init__(self):
         self.n = 0
@@ -136,43 +153,36 @@ class _CorrelationSums:
         """``a``: (samples, maps of a), ``b``: (samples, maps of b), the same samples in the same order."""
         import tensorflow as tf
 
+        global _GRAM
+        if _GRAM is None:
+            _GRAM = tf.function(_batch_gram, reduce_retracing=True)
         a, b = tf.cast(a, tf.float32), tf.cast(b, tf.float32)
         if self.n == 0:
-            self.shift_a, self.shift_b = (tf.reduce_mean(a, 0).numpy(), tf.reduce_mean(b, 0).numpy())
-            self.sum_a, self.sum_b = np.zeros(a.shape[1]), np.zeros(b.shape[1])
-            self.sq_a, self.sq_b = np.zeros(a.shape[1]), np.zeros(b.shape[1])
-            self.cross = np.zeros((a.shape[1], b.shape[1]))
-            self.low_a, self.high_a = np.full(a.shape[1], np.inf), np.full(a.shape[1], -np.inf)
-            self.low_b, self.high_b = np.full(b.shape[1], np.inf), np.full(b.shape[1], -np.inf)
-        # float64 from here: in float32 the matrix product and the plain sums round differently, enough to
-        # make two identical maps correlate at 0.9998 instead of 1
-        sa, sb = tf.cast(a - self.shift_a, tf.float64), tf.cast(b - self.shift_b, tf.float64)
+            self.n_a = int(a.shape[1])
+            self.shift = tf.concat([tf.reduce_mean(a, 0), tf.reduce_mean(b, 0)], 0)
+            m = self.n_a + int(b.shape[1])
+            self.gram, self.low, self.high = np.zeros((m + 1, m + 1)), np.full(m, np.inf), np.full(m, -np.inf)
+        gram, low, high = _GRAM(a, b, self.shift)
         self.n += int(a.shape[0])
-        self.sum_a += tf.reduce_sum(sa, 0).numpy()
-        self.sum_b += tf.reduce_sum(sb, 0).numpy()
-        self.sq_a += tf.reduce_sum(sa * sa, 0).numpy()
-        self.sq_b += tf.reduce_sum(sb * sb, 0).numpy()
-        self.cross += tf.matmul(sa, sb, transpose_a=True).numpy()
-        self.low_a = np.minimum(self.low_a, tf.reduce_min(a, 0).numpy())
-        self.high_a = np.maximum(self.high_a, tf.reduce_max(a, 0).numpy())
-        self.low_b = np.minimum(self.low_b, tf.reduce_min(b, 0).numpy())
-        self.high_b = np.maximum(self.high_b, tf.reduce_max(b, 0).numpy())
+        self.gram += gram.numpy()
+        self.low = np.minimum(self.low, low.numpy()[:-1])
+        self.high = np.maximum(self.high, high.numpy()[:-1])
 
     def result(self):
         """(correlations (maps of a, maps of b) with 0 for dead maps, means a, means b, dead a, dead b)."""
-        n = self.n
-        mean_a, mean_b = self.sum_a / n, self.sum_b / n
-        cov = self.cross / n - np.outer(mean_a, mean_b)
-        var_a = np.maximum(self.sq_a / n - mean_a ** 2, 0)
-        var_b = np.maximum(self.sq_b / n - mean_b ** 2, 0)
+        n, k = self.gram[-1, -1], self.n_a
+        mean = self.gram[:-1, -1] / n                        # of the shifted samples
+        cov = self.gram[:-1, :-1] / n - np.outer(mean, mean)
+        var = np.maximum(np.diag(cov), 0.0)
         # dead: one value on every sample (a ReLU map that is never active); relative to the value's size
-        dead_a = (self.high_a - self.low_a) <= 1e-6 * np.maximum(1.0, np.abs(self.high_a))
-        dead_b = (self.high_b - self.low_b) <= 1e-6 * np.maximum(1.0, np.abs(self.high_b))
-        sd_a, sd_b = np.sqrt(np.where(dead_a, 1.0, var_a)), np.sqrt(np.where(dead_b, 1.0, var_b))
-        corr = np.clip(cov / np.outer(sd_a, sd_b), -1.0, 1.0)
-        corr[dead_a, :] = 0.0
-        corr[:, dead_b] = 0.0
-        return corr, mean_a + self.shift_a, mean_b + self.shift_b, np.flatnonzero(dead_a), np.flatnonzero(dead_b)
+        shift = self.shift.numpy().astype(np.float64)
+        dead = (self.high - self.low) <= 1e-6 * np.maximum(1.0, np.abs(self.high + shift))
+        sd = np.sqrt(np.where(dead, 1.0, var))
+        corr = np.clip(cov[:k, k:] / np.outer(sd[:k], sd[k:]), -1.0, 1.0)
+        corr[dead[:k], :] = 0.0
+        corr[:, dead[k:]] = 0.0
+        means = mean + shift
+        return corr, means[:k], means[k:], np.flatnonzero(dead[:k]), np.flatnonzero(dead[k:])
 
 
 def _samples(acts, basis: str):
@@ -273,10 +283,14 @@ def match_maps(model_a, layer_a: str, model_b, layer_b: str, images, *, threshol
     sub_a, sub_b = layer_submodel(model_a, layer_a), layer_submodel(model_b, layer_b)
     shape_a, shape_b = tuple(sub_a.output.shape[1:3]), tuple(sub_b.output.shape[1:3])
     used = _choose_basis(basis, shape_a, shape_b)
+    import tensorflow as tf
+
+    # one compiled step per batch: both models' forward passes and the samples
+    both = tf.function(lambda batch: (_samples(sub_a(batch, training=False), used),
+                                      _samples(sub_b(batch, training=False), used)), reduce_retracing=True)
     sums = _CorrelationSums()
     for i in range(0, len(x), batch_size):
-        batch = x[i:i + batch_size]
-        sums.add(_samples(sub_a(batch, training=False), used), _samples(sub_b(batch, training=False), used))
+        sums.add(*both(tf.constant(x[i:i + batch_size])))
     return _matching(sums, threshold, layers=(layer_a, layer_b), models=(model_a.name, model_b.name), basis=used,
                      map_shapes=(shape_a, shape_b), n_images=len(x))
 
@@ -324,20 +338,21 @@ def _oip_for(model_or_oip, layer: str):
     return My_OIP(model_or_oip, layer)
 
 
-def matching_patterns(matching: MapMatching, model_a, model_b, n_epochs: int = 150, seed: int = 0) -> list:
+def matching_patterns(matching: MapMatching, model_a, model_b, n_epochs: int = 150, seed: int = 0,
+                      n_candidates: int = 128) -> list:
     """The OIPs of the best-matched and the least-matched pair (highest and lowest best-match correlation),
-    two maps per model in one ``My_OIP.derive_many`` run each, with the precursor's starts. ``model_a`` /
-    ``model_b``: Keras models, or My_OIP objects (reused when their layer is the matched one). Returns a list
-    of :class:`PairPatterns` (empty when no pair was matched)."""
+    two maps per model in one ``My_OIP.derive_many`` run each, with the precursor's starts (``n_candidates``
+    per round: for two maps far fewer than a whole layer needs; a map none of them wakes gets the precursor's
+    further rounds). ``model_a`` / ``model_b``: Keras models, or My_OIP objects (reused when their layer is
+    the matched one). Returns a list of :class:`PairPatterns` (empty when no pair was matched)."""
     r = matching.pair_correlations
     if not len(r):
         return []
     chosen = [("best", int(np.argmax(r))), ("least", int(np.argmin(r)))]
     rows = [matching.pairs[i] for _, i in chosen]
-    res_a = _oip_for(model_a, matching.layers[0]).derive_many([p[0] for p in rows], n_epochs=n_epochs, seed=seed,
-                                                             precursor=True)
-    res_b = _oip_for(model_b, matching.layers[1]).derive_many([p[1] for p in rows], n_epochs=n_epochs, seed=seed,
-                                                             precursor=True)
+    kw = dict(n_epochs=n_epochs, seed=seed, precursor=True, n_candidates=n_candidates)
+    res_a = _oip_for(model_a, matching.layers[0]).derive_many([p[0] for p in rows], **kw)
+    res_b = _oip_for(model_b, matching.layers[1]).derive_many([p[1] for p in rows], **kw)
     return [PairPatterns(kind, int(p[0]), int(p[1]), float(r[i]), ra, rb)
             for (kind, i), p, ra, rb in zip(chosen, rows, res_a, res_b)]
 
@@ -372,7 +387,7 @@ def matching_figure(matchings, patterns=None, labels=("yours", "reference"), tit
         ax.plot(np.arange(1, len(best) + 1), best, lw=1, ls=":", color="0.4", label="best of any map (shared)")
         ax.axhline(m.threshold, color="tab:red", lw=0.8, ls="--", label=f"threshold {m.threshold:g}")
         ax.set_ylim(min(-0.05, float(r.min()) - 0.05) if len(r) else -0.05, 1.02)
-        ax.set_xlabel(f"{la}'s live maps, sorted")
+        ax.set_xlabel(f"live maps ({la}), sorted by correlation")
         ax.set_ylabel("correlation")
         ax.set_title(f"{m.layers[0]} ↔ {m.layers[1]} · median {m.median:.2f}\n"
                      f"({'positions' if m.basis == 'positions' else 'per-image means'}, {m.n_images} digits)",
