@@ -11,6 +11,7 @@ from the wheel, and the test checks that it does.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import site
 import subprocess
@@ -89,6 +90,7 @@ def test_wheel_ships_the_reference_model_and_no_checkout_folders(wheel):
 
 def test_installed_package_loads_the_reference_model_from_anywhere(venv):
     code = ("import helpers, pathlib; from helpers.model import REFERENCE_MODEL_PATH; "
+            "import helpers.activations.pad_explorers; "  # the drawing pad: anywidget, a declared dependency
             "m = helpers.load_reference_model(); print(helpers.__file__); print(REFERENCE_MODEL_PATH); "
             "print(m.count_params()); print(helpers.reference_record()['test_accuracy'])")
     lines = _run([venv["python"], "-c", code], cwd=venv["work"], env=venv["env"]).stdout.strip().splitlines()[-4:]
@@ -97,6 +99,20 @@ def test_installed_package_loads_the_reference_model_from_anywhere(venv):
     assert Path(model_path).is_relative_to(venv["purelib"]) and Path(model_path).is_file()
     assert int(n_params) == 208_982
     assert 0.99 < float(accuracy) <= 1.0
+
+
+def test_wheel_declares_the_drawing_pad_library_and_its_front_end_is_local(wheel):
+    """The pad (notebooks 04, 05) needs anywidget at run time: the wheel says so, and pip installs anywidget's
+    JupyterLab/Notebook 7 extension beside Jupyter, so the browser loads the pad from the machine, not a CDN."""
+    from jupyter_core.paths import jupyter_path
+
+    from helpers.activations.pad import DrawingPad
+
+    metadata = zipfile.ZipFile(wheel).read("mnist_cnn_course-0.1.0.dist-info/METADATA").decode()
+    assert re.search(r"^Requires-Dist: anywidget", metadata, re.M), "pyproject.toml should list anywidget"
+    found = [Path(p) / "anywidget" / "package.json" for p in jupyter_path("labextensions")]
+    assert any(f.is_file() for f in found), f"anywidget's front end is in none of {found}"
+    assert not re.search(r"(import|from)\s*\(?['\"](https?:)?//", DrawingPad._esm), "the pad imports from the web"
 
 
 def test_cli_gallery_writes_into_the_working_directory_only(venv):
