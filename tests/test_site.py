@@ -166,6 +166,13 @@ def test_widget_explorer_shows_a_picture_not_an_empty_box(site):
     assert re.search(r'<div class="cell_output.*<img ', explorer_cells[0], re.S)
 
 
+def test_drawing_pad_shows_a_picture_of_the_pad(site):
+    page = Page(site / "notebooks" / "04_activation_visualization.html")
+    pad_cells = [c for c in page.cells() if "pad = drawing_explorer(" in text(c)]
+    assert len(pad_cells) == 1
+    assert re.search(r'<div class="cell_output.*<img ', pad_cells[0], re.S), "the pad's cell shows no picture"
+
+
 def test_a_failing_notebook_stops_the_build_and_names_the_cell(tmp_path):
     require_site_packages()
     notebooks = tmp_path / "notebooks"
