@@ -553,8 +553,8 @@ assert np.array_equal(verdicts(blog.images)[0], np.arange(10)), "each image is c
 #
 # Everything above also works for a CNN you trained yourself. The next cells build one the articles' way
 # (`keras.Sequential`, Keras' own layer names, the softmax inside the last `Dense`), train it for one
-# short epoch, save it as an `.h5` file and run the gallery and the perfect digits on it. What your model
-# needs is in the README's section "Your own model".
+# short epoch, save it as an `.h5` file and run the gallery and the perfect digits on it; at the end its maps
+# are matched with the reference's. What your model needs is in the README's section "Your own model".
 
 # %%
 import tempfile
@@ -608,6 +608,50 @@ assert own_classes.tolist() == list(range(10)), own_classes
 # %% [markdown]
 # Your map numbers and patterns differ from the reference model's: each training run finds its own
 # features. The commands take `--model my_cnn.h5 --layer <your layer's name>`.
+
+# %% [markdown]
+# ### Two networks, same maps?
+#
+# Does another training run learn the same maps, only numbered differently? Li, Yosinski and colleagues
+# asked this of large image networks ("convergent learning", 2016); here we ask it of your model and the
+# reference. `match_maps` sends the same test digits through both and correlates every map of one layer
+# with every map of the other — at every position when the maps have the same size, else each digit's mean
+# activation (the summary says which). `scipy.optimize.linear_sum_assignment` then gives each map at most
+# one partner, so that the partners' correlations add up to the most; the correlation with its partner is
+# a map's *best-match correlation*. A map has no partner when it is dead (never active), left over (the
+# other layer has fewer maps) or matched with r below 0.5. The figure sorts the best-match correlations
+# per layer (dotted: each map's best correlation with *any* map, partners shared) and shows the patterns of
+# the best- and least-matched pair. The reference's strongest map is the one with the largest mean
+# activation over these digits.
+
+# %%
+from helpers.gallery.matching import match_maps, matching_figure, matching_patterns
+
+n_match = 500 if QUICK else 5000                # test digits; each goes through both models once
+own_convs = [l.name for l in own.layers if isinstance(l, layers.Conv2D)]
+matchings = [match_maps(own, mine, model, ref, x_test[:n_match]) for mine, ref in zip(own_convs, CONV_LAYERS)]
+for m in matchings:
+    strongest = int(np.argmax(m.means[1]))       # the reference's map with the largest mean activation
+    partner = m.partner(strongest, side="b")
+    print(m.summary(("yours", "reference")))
+    print(f"  the reference's strongest map {strongest} ↔ "
+          + (f"your map {partner[0]} (r = {partner[1]:.2f})\n" if partner else "no map of yours\n"))
+print("median best-match correlation, layer by layer:", " → ".join(f"{m.median:.2f}" for m in matchings))
+
+# true for any two models: correlations in [-1, 1], a one-to-one matching of the live maps, and a model
+# matched with itself pairs every live map with itself at r = 1
+for m in matchings:
+    assert np.isfinite(m.correlations).all() and np.abs(m.correlations).max() <= 1
+    n_live = [n - len(d) for n, d in zip(m.correlations.shape, m.dead)]
+    assert len(set(m.pairs[:, 0])) == len(set(m.pairs[:, 1])) == len(m.pairs) == min(n_live)
+itself = match_maps(model, "Conv2D_3", model, "Conv2D_3", x_test[:200])
+assert (itself.pairs[:, 0] == itself.pairs[:, 1]).all() and itself.pair_correlations.min() > 0.999
+
+# %%
+n_candidates = 128 if QUICK else 1024            # the precursor's random starts per map (fewer: quicker, rougher)
+patterns = [matching_patterns(m, own, model, n_epochs=STEPS, seed=0, n_candidates=n_candidates) for m in matchings]
+fig = matching_figure(matchings, patterns, labels=("yours", "reference"))
+plt.show()
 
 # %% [markdown]
 # ## What you should have seen
