@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..oip.constants import PRECURSOR_CANDIDATES
+
 PARTNER_THRESHOLD = 0.5    # a partner correlating less (r² < 0.25) counts as no partner
 MIN_IMAGES = 20            # fewer digits give correlations that are mostly chance
 BASES = ("auto", "positions", "image means")
@@ -339,12 +341,11 @@ def _oip_for(model_or_oip, layer: str):
 
 
 def matching_patterns(matching: MapMatching, model_a, model_b, n_epochs: int = 150, seed: int = 0,
-                      n_candidates: int = 128) -> list:
+                      n_candidates: int = PRECURSOR_CANDIDATES) -> list:
     """The OIPs of the best-matched and the least-matched pair (highest and lowest best-match correlation),
     two maps per model in one ``My_OIP.derive_many`` run each, with the precursor's starts (``n_candidates``
-    per round: for two maps far fewer than a whole layer needs; a map none of them wakes gets the precursor's
-    further rounds). ``model_a`` / ``model_b``: Keras models, or My_OIP objects (reused when their layer is
-    the matched one). Returns a list of :class:`PairPatterns` (empty when no pair was matched)."""
+    per round: fewer are quicker, but may leave a weak map without a pattern). ``model_a`` / ``model_b``: Keras
+    models, or My_OIP objects (reused when their layer is the matched one). Returns a list of :class:`PairPatterns` (empty when no pair was matched)."""
     r = matching.pair_correlations
     if not len(r):
         return []
