@@ -76,10 +76,6 @@ class LayerExamples:
         """Maps that at least one digit activates (the rule of :func:`helpers.gallery.live_maps_by_layer`)."""
         return np.flatnonzero(self.strongest_values > 0)
 
-    def share_below(self, map_index: int, value: float) -> float:
-        """Share of the digits whose mean activation of the map is below ``value`` (0..1)."""
-        return float(np.mean(self.means[:, self.check_map(map_index)] < value))
-
     def check_map(self, map_index) -> int:
         if isinstance(map_index, bool) or not isinstance(map_index, Integral):
             raise TypeError(f"A map index must be an integer; got {map_index!r}.")
@@ -370,7 +366,7 @@ def draw_example_strip(axes, examples: DatasetExamples, layer_name: str, map_ind
         ax.imshow(examples.images[i, :, :, 0], cmap="gray_r")
         ax.add_patch(Rectangle((left - 0.5, top - 0.5), right - left + 1, bottom - top + 1, fill=False, ec="red",
                                lw=1.4))
-        ax.set_title(f"#{i}: {layer.top_values[m, j]:.2f}", fontsize=fontsize)
+        ax.set_title(f"#{i}: {layer.top_values[m, j]:.3g}", fontsize=fontsize)
         ax.set_xticks([])
         ax.set_yticks([])
 
@@ -418,7 +414,7 @@ def examples_figure(examples: DatasetExamples, galleries, rows, k: int | None = 
         ax.imshow(result.image, cmap="viridis")
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"OIP: {result.final_loss:.2f}", fontsize=7)
+        ax.set_title(f"OIP: {result.final_loss:.3g}", fontsize=7)
         ax.set_ylabel(f"{name}\nmap {m}", fontsize=8)
         draw_example_strip(axes[r, 1:k + 1], examples, name, m)
         draw_distribution(axes[r, k + 1], examples, name, m, oip_value=result.final_loss)

@@ -20,6 +20,7 @@
 #   two regularizers (jitter, total variation) change in a pattern,
 # - what the maps of Conv2D_1 and Conv2D_2 react to, what the 32 learned kernels of Conv2D_1 look like, and
 #   why convolving noise with one layer's kernels cannot show what deeper maps react to,
+# - which test digits drive each map hardest, and whether its pattern beats them,
 # - how patterns change with depth,
 # - how alike the patterns of one map are when the ascent starts from different random images
 #   (the "Hand of MNIST" series),
@@ -46,10 +47,11 @@ from helpers import My_OIP, image_row_figure, layer_gallery, load_reference_mode
 from helpers.cnn.basics import receptive_fields
 from helpers.exercise_check import self_check
 from helpers.cnn.basics import EXAMPLE_KERNELS
-from helpers.gallery import (bright_area, final_loss_figure, gallery_figure, kernel_figure, layer_kernels,
-                             live_maps_by_layer, map_gradients, mean_pairwise_correlation, mnist_test_images,
-                             one_layer_ascent, one_layer_gradient, shift_tolerant_correlations, smooth_share,
-                             start_series, start_series_figure)
+from helpers.gallery import (bright_area, dataset_examples, examples_figure, final_loss_figure, gallery_figure,
+                             kernel_figure, layer_kernels, live_maps_by_layer, map_gradients,
+                             mean_pairwise_correlation, mnist_test_images, oip_against_data, one_layer_ascent,
+                             one_layer_gradient, shift_tolerant_correlations, smooth_share, start_series,
+                             start_series_figure)
 from helpers.oip import ARTICLE_FACTORS
 from helpers.oip.blog_digits import blog_perfect_digits, blog_step_size, deaverage
 from helpers.oip.regularizers import total_variation
@@ -341,6 +343,39 @@ assert all(agreement[name] < agreement["shortcut"] for name in CONV_LAYERS)
 assert all(start_corr[name] < 0.99 for name in CONV_LAYERS), "an OIP moves away from its start"
 
 # %% [markdown]
+# ### The strongest real digits beside each pattern
+#
+# A pattern shows what a map *could* respond to; which real digits does it respond to? Like Distill's
+# "Feature Visualization" (Olah et al., 2017) and OpenAI Microscope, which show dataset examples beside
+# every feature, `dataset_examples` runs the test digits through the network once and keeps, per map, the
+# nine with the largest mean activation (the OIP's statistic), with the receptive field of each one's
+# strongest unit (red box). `oip_against_data` divides the OIP's activation by the strongest digit's. Shown:
+# per layer, the maps with the highest and the lowest ratio.
+
+# %%
+examples = dataset_examples(model, x_test)
+print(examples)
+against = {g.layer_name: oip_against_data(g, examples) for g in (gallery1, gallery2, gallery3)}
+for name in CONV_LAYERS:
+    print(against[name].summary())
+rows = [(name, m) for name in CONV_LAYERS for m in (against[name].highest[0], against[name].lowest[0])]
+fig = examples_figure(examples, (gallery1, gallery2, gallery3), rows)
+plt.show()
+
+# %%
+assert all(np.array_equal(examples[name].live, live[name]) for name in CONV_LAYERS), "same rule as section 1"
+for name, g in zip(CONV_LAYERS, (gallery1, gallery2, gallery3)):   # most patterns beat every test digit
+    assert np.nanmedian(against[name].ratios[g.found]) > 1, against[name].summary()
+    a = against[name]           # the largest ratio: a map that digits switch on less than most maps
+    assert a.data_values[a.highest[0]] < np.median(a.data_values[a.compared]), a.summary()
+
+# %% [markdown]
+# For most maps the pattern beats every digit: the ascent may repeat what the map likes all over the image,
+# which no handwriting does. The largest ratios belong to maps that digits barely switch on (compare the
+# titles). The digits and boxes say what a pattern means in real strokes. A map listed at or below 1 would be
+# one where the ascent stopped at a local maximum below real digits, or found no pattern.
+
+# %% [markdown]
 # ## 4 · How patterns grow with depth
 #
 # - **Conv2D_1** (26×26 nodes, each seeing 3×3 pixels): stripes at one angle, edges, or large bright/dark
@@ -442,12 +477,12 @@ plt.show()
 # image's activation is shown as soon as you move a slider — if it is 0, the map does not respond to that
 # start: try other weights, another seed, or tick "precursor". Tick "derive on every change" to run on
 # every slider move. The figure shows the start, the log-spaced snapshots (the last one is the final
-# pattern) and the loss curve.
+# pattern) and the loss curve; below it, the map's strongest test digits (section 3).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 explorer = oip_explorer(model, layer="Conv2D_3", map_index=SERIES_MAP, n_epochs=STEPS,
-                        factors=(0.6, 0.4, 0.2, 0.0))
+                        factors=(0.6, 0.4, 0.2, 0.0), examples=examples)
 explorer.run()
 explorer
 
@@ -659,6 +694,7 @@ plt.show()
 # - The 32 kernels of Conv2D_1 are 3×3 brightness and edge detectors. Convolving noise with one of them in
 #   isolation climbs a linear objective with a fixed gradient: the noise stays, an edge appears. Only the
 #   ascent through the whole network (the OIP) builds patterns, because its gradient changes with the image.
+# - Most patterns drive their map harder than its strongest test digit; the exceptions are printed.
 # - Patterns grow with depth: Conv2D_1 repeats a tiny stripe or edge motif over the whole image, Conv2D_2
 #   repeats short stroke pieces, Conv2D_3 shows a few digit-part strokes. The receptive field grows from
 #   3 to 8 to 18 pixels while the bright share of the image falls.
@@ -716,3 +752,42 @@ with self_check():
     print(f"rows {seen}–27 of the {len(kept)} Conv2D_3 patterns against their starts: correlation ≥ {min(kept):.6f}")
     assert min(kept) > 0.999
 print("self-check passed")
+
+# %% [markdown]
+# ## Exercise · does the pattern beat the real digits?
+#
+# Redo section 3's comparison without `oip_against_data`. `gallery.final_losses`: each OIP's activation;
+# `layer_examples.top_values`: the nine strongest digits' mean activations per map, strongest first
+# (`top_unit_values`: their strongest unit's). Write `oip_data_ratio(gallery, layer_examples)` (NaN where no
+# digit activates the map) and list the Conv2D_3 maps whose pattern does not beat the strongest digit.
+
+# %%
+def oip_data_ratio(gallery, layer_examples):
+    """For every map of the gallery's layer: the OIP's mean activation over the strongest test digit's,
+    NaN for a map that no digit activates."""
+    # Your code here
+    raise NotImplementedError("oip_data_ratio is not written yet")
+
+
+ratios3 = ...  # Your code here
+my_not_beaten = ...  # Your code here
+
+# %%
+# self-check
+with self_check(my_not_beaten=my_not_beaten), np.errstate(divide="ignore", invalid="ignore"):  # dead maps: 0
+    for g in (gallery1, gallery2, gallery3):
+        right, e = against[g.layer_name], examples[g.layer_name]
+        mine = np.asarray(oip_data_ratio(g, e), dtype=float)
+        assert mine.shape == right.ratios.shape, f"{g.layer_name}: one ratio per map ({e.n_maps}), got {mine.shape}"
+        c = right.compared                                   # the maps some digit activates
+        close = lambda other: np.allclose(mine[c], other[c], rtol=1e-4)   # noqa: E731
+        assert not close(1 / right.ratios), f"{g.layer_name}: upside down — the OIP's activation goes on top"
+        assert not close(right.oip_values / e.top_unit_values[:, 0]), (
+            f"{g.layer_name}: that is the strongest unit's activation; the OIP climbs the map's *mean* activation")
+        assert not close(right.oip_values / e.top_values[:, -1]), (
+            f"{g.layer_name}: top_values[:, -1] is the ninth digit; the strongest comes first")
+        assert close(right.ratios), f"{g.layer_name}: your ratios differ from OIP / strongest digit, e.g. map " \
+            f"{int(c[np.argmax(np.abs(mine[c] - right.ratios[c]))])}"
+    assert sorted(my_not_beaten) == sorted(against["Conv2D_3"].not_beaten.tolist()), (
+        f"my_not_beaten: {sorted(my_not_beaten)[:10]} — list the maps whose ratio is at most 1 (not those above 1)")
+print(f"self-check passed: {len(my_not_beaten)} map(s) of Conv2D_3 whose pattern does not beat the strongest digit")
