@@ -12,8 +12,9 @@ Without them the test skips (with the reason in the warnings summary); with COUR
 as CI sets it, it fails instead. Select it with ``pytest -m browser``, leave it out with ``-m "not browser"``.
 Screenshots of each explorer before and after every change go to test_artifacts/browser/.
 
-The pad test runs a notebook of two cells instead of all of 04 (CI time): a setup cell made here (imports, the
-reference model) and notebook 04's own pad cell, copied from it. The same server serves both front ends.
+The pad is drawn on in JupyterLab in notebook 04 itself, run once for its explorer and its pad (one kernel, one
+Run All); in Notebook 7 (the same server serves both front ends) in a notebook of two cells instead of all of 04
+(CI time): a setup cell made here (imports, the reference model) and notebook 04's own pad cell, copied from it.
 """
 from __future__ import annotations
 
@@ -44,8 +45,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SERVER_START_S = 60        # until /api/status answers
 RUN_ALL_S = 240            # one notebook, all cells, quick mode (measured: 10-20 s each)
 NOTEBOOK_NAMES = ["04_activation_visualization", "07_map_gallery", "08_dream_carving"]
-PAD_NOTEBOOK = "04_drawing_pad"     # made by pad_notebook() from notebook 04's pad cell, one copy per front end
-PAD_UIS = ["lab", "notebook"]       # JupyterLab 4, Notebook 7
+PAD_NOTEBOOK = "04_drawing_pad"     # made by pad_notebook() from notebook 04's pad cell, for Notebook 7
 PAD_SETUP = ("from helpers import load_reference_model\n"
              "from helpers.activations.pad_explorers import drawing_explorer\n"
              "model = load_reference_model()")
@@ -154,15 +154,13 @@ def _server_url(runtime: Path, proc: subprocess.Popen, log: Path) -> str:
 
 
 def pad_notebook(folder: Path) -> None:
-    """A notebook of two cells: the setup (PAD_SETUP) and notebook 04's pad cell, as the notebook has it; one
-    copy per front end (a notebook saved by one must not look run already to the other)."""
+    """A notebook of two cells: the setup (PAD_SETUP) and notebook 04's pad cell, as the notebook has it."""
     import nbformat
 
     nb = nbformat.read(NOTEBOOKS / "04_activation_visualization.ipynb", as_version=4)
     (pad_cell,) = [c for c in nb.cells if c.cell_type == "code" and "= drawing_explorer(" in c.source]
     nb.cells = [nbformat.v4.new_code_cell(PAD_SETUP), nbformat.v4.new_code_cell(pad_cell.source)]
-    for ui in PAD_UIS:
-        nbformat.write(nb, folder / f"{PAD_NOTEBOOK}_{ui}.ipynb")
+    nbformat.write(nb, folder / f"{PAD_NOTEBOOK}.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -411,25 +409,41 @@ def notebook(request, lab, browser):
         nb.close()
 
 
-def _explorer_after_run_all(notebook: Notebook, source: str | None = None, tag: str | None = None) -> Explorer:
+def _explorer_after_run_all(notebook: Notebook) -> Explorer:
     print(f"[{notebook.name}] Run All: {notebook.run_all():.1f} s")
-    explorer = Explorer(notebook, source, tag)
+    explorer = Explorer(notebook)
     explorer.screenshot("before")
     return explorer
 
 
-@pytest.mark.parametrize("notebook", ["04_activation_visualization"], indirect=True)
-def test_activation_explorer_redraws(notebook):
-    ex = _explorer_after_run_all(notebook, "activation_explorer(")
-    index = ex.control("text", "test image:").locator("input")
-    start = int(index.input_value())
-    ex.redraws("index_up", lambda: index.press("ArrowUp"))  # a number field: the arrow key steps it
-    assert int(index.input_value()) == start + 1
-    status = ex.cell.locator(".widget-html-content")
-    assert f"test image {start + 1}," in status.inner_text()
-    layer = ex.control("dropdown", "layer:").locator("select")
-    ex.redraws("layer_conv2d_2", lambda: layer.select_option("Conv2D_2"))
-    assert "Conv2D_2 output" in status.inner_text()
+class TestNotebook04InJupyterLab:
+    """Notebook 04 run once (one kernel, one Run All) for its explorer and its drawing pad; closed after both."""
+
+    @pytest.fixture(scope="class")
+    def notebook_04(self, lab, browser):
+        url, log = lab
+        nb = Notebook(browser, url, "04_activation_visualization", log)
+        try:
+            print(f"[{nb.name}] Run All: {nb.run_all():.1f} s")
+            yield nb
+        finally:
+            nb.close()
+
+    def test_activation_explorer_redraws(self, notebook_04):
+        ex = Explorer(notebook_04, "activation_explorer(")
+        ex.screenshot("before")
+        index = ex.control("text", "test image:").locator("input")
+        start = int(index.input_value())
+        ex.redraws("index_up", lambda: index.press("ArrowUp"))  # a number field: the arrow key steps it
+        assert int(index.input_value()) == start + 1
+        status = ex.cell.locator(".widget-html-content")
+        assert f"test image {start + 1}," in status.inner_text()
+        layer = ex.control("dropdown", "layer:").locator("select")
+        ex.redraws("layer_conv2d_2", lambda: layer.select_option("Conv2D_2"))
+        assert "Conv2D_2 output" in status.inner_text()
+
+    def test_drawing_pad_reads_a_drawn_1_and_0(self, notebook_04):
+        pad_reads_a_drawn_1_and_0(notebook_04)
 
 
 @pytest.mark.parametrize("notebook", ["07_map_gallery"], indirect=True)
@@ -477,17 +491,17 @@ def draw_with_mouse(pad, strokes) -> None:
         page.mouse.up()
 
 
-@pytest.fixture(params=PAD_UIS)
-def pad_page(request, lab, browser):
+def test_drawing_pad_in_notebook_7_reads_a_drawn_1_and_0(lab, browser):
     url, log = lab
-    nb = Notebook(browser, url, f"{PAD_NOTEBOOK}_{request.param}", log, ui=request.param)
+    nb = Notebook(browser, url, PAD_NOTEBOOK, log, ui="notebook")
     try:
-        yield nb
+        print(f"[{nb.name}] Run All: {nb.run_all():.1f} s")
+        pad_reads_a_drawn_1_and_0(nb)
     finally:
         nb.close()
 
 
-def test_drawing_pad_reads_a_drawn_1_and_0(pad_page):
+def pad_reads_a_drawn_1_and_0(pad_page: Notebook) -> None:
     """Clear the example 4, draw a vertical stroke (a 1), clear, draw a closed loop (a 0): the status shows the
     model's answer, the figure changes, no error anywhere. Screenshots pad_<ui>_*.png."""
     from playwright.sync_api import expect
@@ -496,7 +510,8 @@ def test_drawing_pad_reads_a_drawn_1_and_0(pad_page):
 
     app = pad_page.page.evaluate("() => window.jupyterapp.name")
     assert app == {"lab": "JupyterLab", "notebook": "Jupyter Notebook"}[pad_page.ui], app
-    ex = _explorer_after_run_all(pad_page, "drawing_explorer(", tag=f"pad_{pad_page.ui}")
+    ex = Explorer(pad_page, "drawing_explorer(", tag=f"pad_{pad_page.ui}")
+    ex.screenshot("before")
     status = ex.cell.locator(".widget-html-content")
     canvas = ex.cell.locator("canvas.course-drawing-pad")
     expect(status).to_contain_text("The model says")                   # the example 4 drawn by code
