@@ -49,7 +49,7 @@ class DrawingExplorer(FigureExplorer):
     """The pad, a Clear button, a status line and one figure, recomputed after every stroke. Subclasses name the
     layers they need (:meth:`layers`) and draw the figure (:meth:`draw`); this class turns the strokes into the
     model's input (:func:`helpers.activations.drawing.to_mnist_digit`) and runs the model once for all layers.
-    Base of the explorers of notebooks 04 and 05, section "Draw your own digit".
+    Base of the explorers of notebook 04 (section 7) and notebook 05 (section 8), "Draw your own digit".
     """
 
     def __init__(self, model: keras.Model, *, strokes=None, render: bool = True, controls=()):
@@ -78,7 +78,8 @@ class DrawingExplorer(FigureExplorer):
         return []
 
     def describe(self) -> str:
-        """More of the status line, after the prediction."""
+        """Compute what the figure shows beyond the probabilities (e.g. a layer's grid), once the activations are
+        there, and return the rest of the status line, after the prediction."""
         return ""
 
     def draw(self, fig) -> None:
