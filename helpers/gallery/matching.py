@@ -127,48 +127,41 @@ def _short_list(maps, n: int = 12) -> str:
 # --------------------------------------------------------------------------------------------------
 # Running sums: one pass over the digits
 # --------------------------------------------------------------------------------------------------
-_GRAM = None   # the compiled batch step, made on first use (importing this module needs no TensorFlow)
-
-
-def _batch_gram(a, b, shift):
-    """One batch's sums in ONE matrix product: z = [a | b] - shift with a column of ones appended, and
-    zᵀz holds the cross products of every pair of maps, every map's sum of squares (diagonal) and sums (last
-    row). One product for all keeps the rounding the same for a map with itself and with an identical map
-    (separate sums rounded differently enough to make two identical maps correlate at 0.9998).
-    Also each column's min and max (a map with one value everywhere is dead)."""
+def _batch_gram(z, shift):
+    """One batch's sums in ONE matrix product: the samples z = [maps of a | maps of b] minus ``shift``, with a
+    column of ones appended; zᵀz holds the cross products of every pair of maps, every map's sum of squares
+    (diagonal) and its sum (last row). One product for all keeps the rounding the same for a map with itself
+    and with an identical map (sums taken separately rounded differently enough to make two identical maps
+    correlate at 0.9998)."""
     import tensorflow as tf
 
-    z = tf.concat([a, b], axis=1) - shift
+    z = z - shift
     z = tf.concat([z, tf.ones_like(z[:, :1])], axis=1)
-    return tf.matmul(z, z, transpose_a=True), tf.reduce_min(z, 0), tf.reduce_max(z, 0)
+    return tf.matmul(z, z, transpose_a=True)
 
 
 class _CorrelationSums:
-    """Sums from which the correlation of every pair of maps follows: each batch's in float32, compiled
-    (:func:`_batch_gram`), added up over the batches in float64. The samples are shifted by the first batch's
-    means, so the sums stay small and precise."""
+    """Sums from which the correlation of every pair of maps follows: each batch's in float32 in one compiled
+    step (``samples``: batch → z (samples, maps of a + maps of b), then :func:`_batch_gram`), added up over the
+    batches in float64. The samples are shifted by the first batch's means, so the sums stay small and precise."""
 
-    def __init__(self):
-        self.n = 0
-
-    def add(self, a, b) -> None:
-        """``a``: (samples, maps of a), ``b``: (samples, maps of b), the same samples in the same order."""
+    def __init__(self, n_a: int, samples):
         import tensorflow as tf
 
-        global _GRAM
-        if _GRAM is None:
-            _GRAM = tf.function(_batch_gram, reduce_retracing=True)
-        a, b = tf.cast(a, tf.float32), tf.cast(b, tf.float32)
-        if self.n == 0:
-            self.n_a = int(a.shape[1])
-            self.shift = tf.concat([tf.reduce_mean(a, 0), tf.reduce_mean(b, 0)], 0)
-            m = self.n_a + int(b.shape[1])
-            self.gram, self.low, self.high = np.zeros((m + 1, m + 1)), np.full(m, np.inf), np.full(m, -np.inf)
-        gram, low, high = _GRAM(a, b, self.shift)
-        self.n += int(a.shape[0])
-        self.gram += gram.numpy()
-        self.low = np.minimum(self.low, low.numpy()[:-1])
-        self.high = np.maximum(self.high, high.numpy()[:-1])
+        self.n_a, self.samples, self.gram = n_a, samples, None
+        self._step = tf.function(lambda batch, shift: _batch_gram(samples(batch), shift), reduce_retracing=True)
+
+    def add(self, batch) -> None:
+        import tensorflow as tf
+
+        if self.gram is None:
+            self.shift = tf.reduce_mean(self.samples(batch), 0)
+            self.gram = np.zeros((len(self.shift) + 1,) * 2)
+        self.gram += self._step(batch, self.shift).numpy()
+
+    @property
+    def n(self) -> int:
+        return int(round(self.gram[-1, -1]))
 
     def result(self):
         """(correlations (maps of a, maps of b) with 0 for dead maps, means a, means b, dead a, dead b)."""
@@ -176,14 +169,13 @@ class _CorrelationSums:
         mean = self.gram[:-1, -1] / n                        # of the shifted samples
         cov = self.gram[:-1, :-1] / n - np.outer(mean, mean)
         var = np.maximum(np.diag(cov), 0.0)
-        # dead: one value on every sample (a ReLU map that is never active); relative to the value's size
-        shift = self.shift.numpy().astype(np.float64)
-        dead = (self.high - self.low) <= 1e-6 * np.maximum(1.0, np.abs(self.high + shift))
+        means = mean + self.shift.numpy().astype(np.float64)
+        # dead: one value on every sample (a ReLU map that is never active: all zeros), up to float32 rounding
+        dead = np.sqrt(var) <= 1e-6 * np.maximum(1.0, np.abs(means))
         sd = np.sqrt(np.where(dead, 1.0, var))
         corr = np.clip(cov[:k, k:] / np.outer(sd[:k], sd[k:]), -1.0, 1.0)
         corr[dead[:k], :] = 0.0
         corr[:, dead[k:]] = 0.0
-        means = mean + shift
         return corr, means[:k], means[k:], np.flatnonzero(dead[:k]), np.flatnonzero(dead[k:])
 
 
@@ -258,9 +250,11 @@ def match_activations(acts_a, acts_b, *, threshold: float = PARTNER_THRESHOLD, b
             raise ValueError(f"{name} holds NaN or infinite values; give finite activations.")
     _check_n_images(len(a))
     used = _choose_basis(basis, a.shape[1:3], b.shape[1:3])
-    sums = _CorrelationSums()
+    import tensorflow as tf
+
+    sums = _CorrelationSums(a.shape[-1], lambda z: z)
     for i in range(0, len(a), batch_size):
-        sums.add(_samples(a[i:i + batch_size], used), _samples(b[i:i + batch_size], used))
+        sums.add(tf.concat([_samples(a[i:i + batch_size], used), _samples(b[i:i + batch_size], used)], axis=1))
     return _matching(sums, threshold, layers=tuple(layers), models=tuple(models), basis=used,
                      map_shapes=(a.shape[1:3], b.shape[1:3]), n_images=len(a))
 
@@ -287,12 +281,13 @@ def match_maps(model_a, layer_a: str, model_b, layer_b: str, images, *, threshol
     used = _choose_basis(basis, shape_a, shape_b)
     import tensorflow as tf
 
-    # one compiled step per batch: both models' forward passes and the samples
-    both = tf.function(lambda batch: (_samples(sub_a(batch, training=False), used),
-                                      _samples(sub_b(batch, training=False), used)), reduce_retracing=True)
-    sums = _CorrelationSums()
+    def samples(batch):   # both models' forward passes, compiled with the sums into one step per batch
+        return tf.concat([_samples(sub_a(batch, training=False), used),
+                          _samples(sub_b(batch, training=False), used)], axis=1)
+
+    sums = _CorrelationSums(int(sub_a.output.shape[-1]), samples)
     for i in range(0, len(x), batch_size):
-        sums.add(*both(tf.constant(x[i:i + batch_size])))
+        sums.add(tf.constant(x[i:i + batch_size]))
     return _matching(sums, threshold, layers=(layer_a, layer_b), models=(model_a.name, model_b.name), basis=used,
                      map_shapes=(shape_a, shape_b), n_images=len(x))
 
