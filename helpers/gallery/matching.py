@@ -28,6 +28,7 @@ cross products of every pair of maps), so even Conv2D_1's 26×26 positions of 10
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,6 +128,9 @@ def _short_list(maps, n: int = 12) -> str:
 # --------------------------------------------------------------------------------------------------
 # Running sums: one pass over the digits
 # --------------------------------------------------------------------------------------------------
+_GRAM = None   # _batch_gram compiled, for match_activations (made on first use)
+
+
 def _batch_gram(z, shift):
     """One batch's sums in ONE matrix product: the samples z = [maps of a | maps of b] minus ``shift``, with a
     column of ones appended; zᵀz holds the cross products of every pair of maps, every map's sum of squares
@@ -140,16 +144,32 @@ def _batch_gram(z, shift):
     return tf.matmul(z, z, transpose_a=True)
 
 
+_STEPS = weakref.WeakKeyDictionary()   # sub-model of a → {(sub-model of b, basis): (samples, compiled step)}
+
+
+def _compiled_step(sub_a, sub_b, basis: str):
+    """(samples: batch → z, step: (batch, shift) → :func:`_batch_gram` of z) for two sub-models, the step
+    compiled once per pair and basis: both forward passes and the sums of a batch in one graph."""
+    import tensorflow as tf
+
+    per = _STEPS.setdefault(sub_a, {})
+    if (sub_b, basis) not in per:
+        def samples(batch):
+            return tf.concat([_samples(sub_a(batch, training=False), basis),
+                              _samples(sub_b(batch, training=False), basis)], axis=1)
+
+        per[(sub_b, basis)] = samples, tf.function(lambda batch, shift: _batch_gram(samples(batch), shift),
+                                                   reduce_retracing=True)
+    return per[(sub_b, basis)]
+
+
 class _CorrelationSums:
     """Sums from which the correlation of every pair of maps follows: each batch's in float32 in one compiled
-    step (``samples``: batch → z (samples, maps of a + maps of b), then :func:`_batch_gram`), added up over the
-    batches in float64. The samples are shifted by the first batch's means, so the sums stay small and precise."""
+    ``step`` (``samples``: batch → z (samples, maps of a + maps of b), then :func:`_batch_gram`), added up over
+    the batches in float64. The samples are shifted by the first batch's means, so the sums stay small and precise."""
 
-    def __init__(self, n_a: int, samples):
-        import tensorflow as tf
-
-        self.n_a, self.samples, self.gram = n_a, samples, None
-        self._step = tf.function(lambda batch, shift: _batch_gram(samples(batch), shift), reduce_retracing=True)
+    def __init__(self, n_a: int, samples, step):
+        self.n_a, self.samples, self._step, self.gram = n_a, samples, step, None
 
     def add(self, batch) -> None:
         import tensorflow as tf
@@ -252,7 +272,10 @@ def match_activations(acts_a, acts_b, *, threshold: float = PARTNER_THRESHOLD, b
     used = _choose_basis(basis, a.shape[1:3], b.shape[1:3])
     import tensorflow as tf
 
-    sums = _CorrelationSums(a.shape[-1], lambda z: z)
+    global _GRAM
+    if _GRAM is None:
+        _GRAM = tf.function(_batch_gram, reduce_retracing=True)
+    sums = _CorrelationSums(a.shape[-1], lambda z: z, _GRAM)
     for i in range(0, len(a), batch_size):
         sums.add(tf.concat([_samples(a[i:i + batch_size], used), _samples(b[i:i + batch_size], used)], axis=1))
     return _matching(sums, threshold, layers=tuple(layers), models=tuple(models), basis=used,
@@ -281,11 +304,7 @@ def match_maps(model_a, layer_a: str, model_b, layer_b: str, images, *, threshol
     used = _choose_basis(basis, shape_a, shape_b)
     import tensorflow as tf
 
-    def samples(batch):   # both models' forward passes, compiled with the sums into one step per batch
-        return tf.concat([_samples(sub_a(batch, training=False), used),
-                          _samples(sub_b(batch, training=False), used)], axis=1)
-
-    sums = _CorrelationSums(int(sub_a.output.shape[-1]), samples)
+    sums = _CorrelationSums(int(sub_a.output.shape[-1]), *_compiled_step(sub_a, sub_b, used))
     for i in range(0, len(x), batch_size):
         sums.add(tf.constant(x[i:i + batch_size]))
     return _matching(sums, threshold, layers=(layer_a, layer_b), models=(model_a.name, model_b.name), basis=used,
