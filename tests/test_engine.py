@@ -268,3 +268,15 @@ def test_ascent_step_is_one_step_of_the_engine(ascent, oip):
     out = ascent.run(channel(LAYER, maps), x, 1)
     np.testing.assert_allclose(out.losses[0], value.numpy(), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(out.images, stepped.numpy(), atol=1e-5)
+
+
+def test_signed_step_moves_every_pixel_by_the_step_size():
+    """signed=True (issue 22's PGD): one step is step_size times the sign of the gradient, per pixel."""
+    w = tf.constant(np.random.default_rng(0).normal(size=(1, 28, 28, 1)), tf.float32)
+    x0 = np.full((2, 28, 28, 1), 0.5, np.float32)
+    out = Ascent(None).run(function(lambda x: tf.reduce_sum(x * w, axis=[1, 2, 3]), "linear"), x0, 1,
+                           step_size=0.03, standardize=False, signed=True, seed=0)
+    np.testing.assert_allclose(out.images, x0 + 0.03 * np.sign(w.numpy()), atol=1e-7)
+    plain = Ascent(None).run(function(lambda x: tf.reduce_sum(x * w, axis=[1, 2, 3]), "linear"), x0, 1,
+                             step_size=0.03, standardize=False, seed=0)
+    assert not np.allclose(plain.images, out.images)

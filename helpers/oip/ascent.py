@@ -30,13 +30,15 @@ def map_objective(activations, channels):
     return tf.reduce_sum(means * tf.one_hot(channels, means.shape[-1]), axis=-1)
 
 
-def ascent_step(x, objective, epsilon=EPSILON, penalty=None, standardize=True):
+def ascent_step(x, objective, epsilon=EPSILON, penalty=None, standardize=True, signed=False):
     """One step of normalized gradient ascent on a batch of images ``x`` (n, 28, 28, 1).
     Taught in notebook 06, sections 4 and 5.
 
     ``objective(x)`` gives one value per image to climb (e.g. :func:`map_objective` of the layer's
     activations); ``penalty(x)`` (optional, per image) is subtracted from it — a regularizer such as
     :class:`helpers.oip.regularizers.TotalVariation`. ``epsilon`` may be a tensor (a step-size schedule).
+    ``signed``: step by ``epsilon`` times the sign of the gradient instead (the signed step of FGSM/PGD,
+    notebook 09), so every pixel moves by exactly ``epsilon``.
     Returns (new images, objective before the step).
     """
     with tf.GradientTape() as tape:
@@ -48,7 +50,7 @@ def ascent_step(x, objective, epsilon=EPSILON, penalty=None, standardize=True):
     # unit-RMS gradient per image, so the step size is epsilon alone. The article's "+ 1e-7" stays outside
     # the root: early gradients can be that small, and rsqrt(ms + tiny) would change the trajectory
     rms = tf.sqrt(tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True))
-    x = x + epsilon * g / (rms + RMS_FLOOR)             # ascent: plus sign
+    x = x + epsilon * (tf.sign(g) if signed else g / (rms + RMS_FLOOR))   # ascent: plus sign
     # ReLU ramps have no maximum: without a fixed image scale the ascent would just inflate the contrast
     return (standardize_tensor(x) if standardize else x), value
 

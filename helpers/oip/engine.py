@@ -57,11 +57,12 @@ class Ascent:
 
     def run(self, objective, starts, n_steps: int, step_size=EPSILON, *, standardize: bool = True,
             penalties=(), transforms=(), constraints=(), snapshot_steps=(), conv_criterion: float = CONV_CRITERION,
-            stop_early: bool = False, stop_when=None, seed=None) -> AscentOutput:
+            stop_early: bool = False, stop_when=None, signed: bool = False, seed=None) -> AscentOutput:
         """Ascend ``objective`` from ``starts`` (n, 28, 28, 1) for ``n_steps`` steps of size ``step_size`` (a
         number, or a schedule: a function of the step number, as a float tensor). ``standardize``: after
         each step (the articles' OIPs). ``stop_early``: an image stops once it has converged;
-        ``stop_when``: an objective, an image stops (before a step) once its value is > 0. Both are refused
+        ``stop_when``: an objective, an image stops (before a step) once its value is > 0. ``signed``: signed
+        gradient steps (every pixel moves by ``step_size``; PGD, notebook 09). Both stops are refused
         with a penalty that couples the images (:class:`helpers.oip.regularizers.Diversity`). The compiled
         loop runs from one snapshot step to the next; with early stops, every CHUNK steps the images that
         have finished leave the batch."""
@@ -91,7 +92,7 @@ class Ascent:
             p.prepare(self.parts)
         arrays = [np.asarray(a) for p in every for a in p.arrays(n)]
         schedule = step_size if callable(step_size) else None
-        settings = (bool(stop_early), n <= SMALL_BATCH, bool(standardize), schedule)
+        settings = (bool(stop_early), n <= SMALL_BATCH, bool(standardize), schedule, bool(signed))
         key = (tuple(p.key() for p in every), tuple(len(g) for g in groups[1:]), settings)
         if key not in self._loops:   # autograph off: the loop is written with tf.while_loop already
             self._loops[key] = tf.function(functools.partial(self._loop_py, groups, settings),
@@ -136,7 +137,7 @@ class Ascent:
         """Steps j0 .. j_end-1 for a batch, compiled into one graph loop that also records the losses and
         runs the convergence test and the stop conditions."""
         objective, penalties, transforms, constraints, stop_when = groups
-        stop_early, small, standardize, schedule = settings
+        stop_early, small, standardize, schedule, signed = settings
         fns, i = [], 0
         for p in (objective, *penalties, *transforms, *constraints, *stop_when):   # each from its own arrays
             fns.append(p.build(self.parts, arrays[i:i + p.n_arrays], small))
@@ -163,7 +164,7 @@ class Ascent:
                 stopped_at = tf.where(stop, j, stopped_at)
                 active = active & ~stop
             eps = schedule(tf.cast(j, tf.float32)) if schedule else step_size
-            stepped, loss = ascent_step(x, lambda images: value(seen(images)), eps, penalty, standardize)
+            stepped, loss = ascent_step(x, lambda images: value(seen(images)), eps, penalty, standardize, signed)
             for c in constraint_fns:
                 stepped = c(stepped)
             losses = losses.write(j - j0, loss)

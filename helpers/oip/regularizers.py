@@ -167,11 +167,12 @@ class PixelRange(Constraint):
 class LInfBall(Constraint):
     """No pixel further than ``radius`` from the same pixel of ``center`` (the L∞ ball around a start
     image, e.g. a real 4 that may change by at most ε per pixel). ``center``: one image, or one per image,
-    (n, 28, 28[, 1]), in the units of the images the ascent moves."""
+    (n, 28, 28[, 1]), in the units of the images the ascent moves. ``radius``: one number, or one per image
+    (the bisection of notebook 09 gives each digit its own ε in one batch)."""
 
-    n_arrays = 1
+    n_arrays = 2
 
-    def __init__(self, center, radius: float):
+    def __init__(self, center, radius):
         self.center = np.asarray(center, np.float32)
         if self.center.ndim == 2 or (self.center.ndim == 3 and self.center.shape[-1] == 1):
             self.center = self.center[None]
@@ -179,16 +180,26 @@ class LInfBall(Constraint):
             self.center = self.center[..., None]
         if self.center.shape[1:] != (28, 28, 1) or not np.isfinite(self.center).all():
             raise ValueError(f"LInfBall: the center must be finite 28×28 image(s); got shape {np.shape(center)}.")
-        self.radius = check_positive("LInfBall radius", radius)
+        if np.ndim(radius) == 0:
+            self.radius = check_positive("LInfBall radius", radius)
+        else:
+            r = np.asarray(radius, np.float64)
+            if r.ndim != 1 or r.size == 0 or not (np.isfinite(r).all() and (r > 0).all()):
+                raise ValueError(f"LInfBall radius must be positive: one number, or one per image; got {radius!r}.")
+            self.radius = r.astype(np.float32)
 
     def key(self):
-        return ("linf_ball", self.radius)
+        return ("linf_ball",)
 
     def arrays(self, n):
         if len(self.center) not in (1, n):
             raise ValueError(f"LInfBall: give one center image, or one per image ({n}); got {len(self.center)}.")
-        return [np.repeat(self.center, n, axis=0) if len(self.center) == 1 else self.center]
+        radius = np.full(n, self.radius, np.float32) if np.ndim(self.radius) == 0 else self.radius
+        if radius.shape != (n,):
+            raise ValueError(f"LInfBall: give one radius, or one per image ({n}); got {radius.shape[0]}.")
+        return [np.repeat(self.center, n, axis=0) if len(self.center) == 1 else self.center, radius]
 
     def build(self, parts, arrays, small):
-        (center,) = arrays
-        return lambda x: tf.clip_by_value(x, center - self.radius, center + self.radius)
+        center, radius = arrays
+        r = radius[:, None, None, None]
+        return lambda x: tf.clip_by_value(x, center - r, center + r)
