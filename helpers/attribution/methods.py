@@ -20,7 +20,9 @@ from ..data import as_image_batch, standardize_tensor
 from ..model import check_layer_name, class_scores_model
 
 BATCH = 512  # rows per compiled call (images × path steps, images × noisy copies, images × patch positions)
-_compiled = weakref.WeakKeyDictionary()  # model → its compiled score and gradient functions, built once
+# model → its compiled score and gradient functions, built once per model (they read the model's weights when
+# called, so set_weights on the same model needs no rebuild)
+_compiled = weakref.WeakKeyDictionary()
 
 
 # ---------------------------------------------------------------- the function that is explained
@@ -110,11 +112,13 @@ def integrated_gradients(model, images, classes, baseline="blurred", steps: int 
     ``baseline``: "black" (all zeros), "blurred" (:func:`blurred_baseline`) or an array like ``images``.
 
     The black baseline and the per-image standardization: standardization divides by the image's standard
-    deviation, so it ignores scale — α·x gives the model the very same input for every α down to about
-    α ≈ 1/(28·std(x)) ≈ 0.1 for a typical digit, where the standard deviation reaches its floor 1/28. The
-    path is flat (gradient ⟂ x) until α is small, and the whole difference f(x) − f(0) is collected in the
-    first tenth of the path: a few of the ``steps`` points. The blurred baseline changes the image's
-    shape along the whole path instead. Taught in notebook 09."""
+    deviation, so it ignores scale — α·x gives the model the very same input for every α down to
+    α = 1/(28·std(x)) (≈ 0.12 for a typical test digit), where the standard deviation reaches its floor 1/28.
+    The path is flat (f constant, gradient ⟂ x) until α is small, and the whole difference f(x) − f(0) is
+    collected in the first eighth of the path, by an eighth of the ``steps`` points: the sum is less exact
+    for the same ``steps``. The blurred baseline changes the image's shape along the whole path instead.
+    Completeness to 1 % of f(x) − f(x') took 256 steps with the blurred baseline on the reference model
+    (64 steps: within 2 %). Taught in notebook 09."""
     if isinstance(steps, bool) or int(steps) != steps or steps < 1:
         raise ValueError(f"steps must be a whole number ≥ 1; got {steps!r}.")
     steps = int(steps)
