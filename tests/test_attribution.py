@@ -135,3 +135,49 @@ def test_bad_input_gets_clear_errors(model, digits):
     with pytest.raises(ValueError, match="one per image"):
         saliency(model, x, [1, 2])
     assert class_scores(model, x, y).shape == (3,)
+
+
+def test_randomized_copy_changes_only_the_top_layers(model, digits):
+    from helpers.attribution.trust import randomized_copy
+
+    before = [w.copy() for w in model.get_weights()]
+    copy, names = randomized_copy(model, 2, seed=1)
+    assert names == ["Dense_2", "Dense_1"]
+    for layer in model.layers:
+        if layer.weights:
+            same = all(np.array_equal(a, b) for a, b in zip(layer.get_weights(),
+                                                             copy.get_layer(layer.name).get_weights()))
+            assert same == (layer.name not in names), layer.name
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # the original untouched
+    with pytest.raises(ValueError, match="n_top"):
+        randomized_copy(model, 6)
+
+
+def test_rank_correlation_is_spearman_of_magnitudes():
+    from scipy.stats import spearmanr
+
+    from helpers.attribution.trust import rank_correlation
+
+    a, b = np.random.default_rng(0).normal(size=(2, 2, 28, 28))
+    np.testing.assert_allclose(rank_correlation(a, -a), [1, 1])
+    np.testing.assert_allclose(rank_correlation(a, b)[1], spearmanr(np.abs(a[1]).ravel(), np.abs(b[1]).ravel())[0])
+
+
+def test_deletion_curve_against_a_direct_deletion(model, digits):
+    from helpers.attribution.trust import deletion_curve
+
+    x, y = digits
+    attributions = saliency(model, x, y)
+    curve = deletion_curve(model, x, y, attributions, fractions=[0, 0.25, 1])
+    probs = model.predict(standardize(x[..., None]), verbose=0)[np.arange(3), y]
+    np.testing.assert_allclose(curve[:, 0], probs, rtol=1e-5)
+    # image 1, a quarter of its ink: the most attributed ink pixels set to 0, by hand
+    ink = np.flatnonzero(x[1].ravel() > 0)
+    top = ink[np.argsort(-attributions[1].ravel()[ink], kind="stable")][:int(np.round(0.25 * len(ink)))]
+    by_hand = x[1].ravel().copy()
+    by_hand[top] = 0
+    p = model.predict(standardize(by_hand.reshape(1, 28, 28, 1)), verbose=0)[0, y[1]]
+    np.testing.assert_allclose(curve[1, 1], p, rtol=1e-5, atol=1e-7)
+    black = model.predict(np.zeros((1, 28, 28, 1), np.float32), verbose=0)[0, y]
+    np.testing.assert_allclose(curve[:, 2], black, rtol=1e-5, atol=1e-7)  # all ink gone: a black image
+    assert curve[:, 1].mean() < 0.5 * curve[:, 0].mean()
