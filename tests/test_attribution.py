@@ -161,6 +161,7 @@ def test_rank_correlation_is_spearman_of_magnitudes():
     a, b = np.random.default_rng(0).normal(size=(2, 2, 28, 28))
     np.testing.assert_allclose(rank_correlation(a, -a), [1, 1])
     np.testing.assert_allclose(rank_correlation(a, b)[1], spearmanr(np.abs(a[1]).ravel(), np.abs(b[1]).ravel())[0])
+    assert np.isnan(rank_correlation(np.zeros((1, 28, 28)), a[:1])[0])  # a constant map has no order
 
 
 def test_deletion_curve_against_a_direct_deletion(model, digits):

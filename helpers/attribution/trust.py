@@ -8,9 +8,11 @@
 """
 from __future__ import annotations
 
+import warnings
+
 import keras
 import numpy as np
-from scipy.stats import spearmanr
+from scipy.stats import ConstantInputWarning, spearmanr
 
 from .methods import _inputs
 
@@ -36,9 +38,12 @@ def randomized_copy(model, n_top: int, seed: int = 0):
 
 
 def rank_correlation(a, b) -> np.ndarray:
-    """Spearman rank correlation of |a| and |b| for each image (n,): 1 = the same pixel order."""
+    """Spearman rank correlation of |a| and |b| for each image (n,): 1 = the same pixel order. NaN where a map
+    is constant (a Grad-CAM map the ReLU set to 0 everywhere has no pixel order): average with np.nanmean."""
     a, b = np.abs(np.asarray(a)).reshape(len(a), -1), np.abs(np.asarray(b)).reshape(len(b), -1)
-    return np.array([spearmanr(u, v)[0] for u, v in zip(a, b)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        return np.array([spearmanr(u, v)[0] for u, v in zip(a, b)])
 
 
 def deletion_curve(model, images, classes, attributions=None, fractions=np.linspace(0, 1, 11),
