@@ -62,7 +62,7 @@ def test_pgd_flips_at_least_as_many_as_fgsm_and_a_flip_is_predicted_as_the_targe
 def test_bisection_eps_flips_and_the_lower_bracket_does_not(model, fours):
     hi, lo = smallest_flipping_eps(model, fours[:3], n_steps=100, tol=0.1)
     assert np.all(np.isfinite(hi)) and np.all(hi - lo <= 0.1 * hi + 1e-7) and np.all(lo < hi)
-    step = 2.5 * 0.3 / 100
+    step = 0.3 / 30
     assert np.all(predict(model, pgd(model, fours[:3], hi, n_steps=100, step_size=step).images) == 9)
     assert not np.any(predict(model, pgd(model, fours[:3], lo + 1e-9, n_steps=100, step_size=step).images) == 9)
 
