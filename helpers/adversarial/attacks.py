@@ -27,9 +27,11 @@ _ENGINES = weakref.WeakKeyDictionary()   # one engine (and its compiled loops) p
 
 
 def engine(model) -> Ascent:
-    """The course's ascent engine for ``model``, made once (its compiled loops are reused)."""
+    """The course's ascent engine for ``model``, made once (its compiled loops are reused). Finished
+    images leave the batch every 20 steps rather than 50: most attacked digits stop early."""
     if model not in _ENGINES:
         _ENGINES[model] = Ascent(model)
+        _ENGINES[model].CHUNK = 20
     return _ENGINES[model]
 
 
