@@ -50,7 +50,8 @@ def ascent_step(x, objective, epsilon=EPSILON, penalty=None, standardize=True, s
     # unit-RMS gradient per image, so the step size is epsilon alone. The article's "+ 1e-7" stays outside
     # the root: early gradients can be that small, and rsqrt(ms + tiny) would change the trajectory
     rms = tf.sqrt(tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True))
-    x = x + epsilon * (tf.sign(g) if signed else g / (rms + RMS_FLOOR))   # ascent: plus sign
+    # ascent: plus sign (epsilon * g / (...) in this order keeps the unsigned step rounded as it always was)
+    x = x + (epsilon * tf.sign(g) if signed else epsilon * g / (rms + RMS_FLOOR))
     # ReLU ramps have no maximum: without a fixed image scale the ascent would just inflate the contrast
     return (standardize_tensor(x) if standardize else x), value
 
