@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..arguments import check_count, check_positive
-from ..data import check_finite, standardize_tensor
+from ..data import as_image_batch, standardize_tensor
 from ..oip import Ascent, LInfBall, PixelRange, Standardize, class_score
 from ..oip.objectives import Objective, _per_image
 
@@ -65,15 +65,9 @@ class TargetWins(Objective):
 def check_attack(model, images, eps, source: int, target: int):
     """Images (n, 28, 28[, 1]) in 0..1 as float32 (n, 28, 28, 1) and ε as float32 (n,) (one number, or
     one per image, each > 0); clear errors for NaN pixels, pixels outside 0..1, ε ≤ 0, classes out of range."""
-    x = np.asarray(images, np.float32)
-    if x.ndim == 2 or (x.ndim == 3 and x.shape[-1] != 1):
-        x = x[None] if x.ndim == 2 else x
-        x = x[..., None]
-    if x.ndim == 3:
-        x = x[None]
-    if x.ndim != 4 or x.shape[1:] != (28, 28, 1) or len(x) == 0:
-        raise ValueError(f"images must be 28×28 digits (n, 28, 28[, 1]); got shape {np.shape(images)}.")
-    check_finite(x, "attacked image")
+    x = as_image_batch(images)   # (n, 28, 28, 1) float32; NaN or infinite pixels raise NonFiniteImageError
+    if len(x) == 0:
+        raise ValueError("images is empty: give at least one 28×28 digit.")
     if x.min() < 0 or x.max() > 1:
         raise ValueError(f"Attacks work in raw pixel space: pixels must be in 0..1 (divide uint8 digits by 255); "
                          f"got {x.min():g}..{x.max():g}.")
