@@ -22,7 +22,8 @@ notebook                       modules
                                (``maps``, ``plots``)
 07 map gallery                 ``helpers.gallery`` (``live``, ``layer``, ``series``, ``similarity``, ``figures``,
                                ``kernels``, ``examples``, ``matching``), ``helpers.oip`` (``core``, ``display``, ``widgets``,
-                               ``regularizers``, ``blog_digits``), ``helpers.cnn.basics``
+                               ``regularizers``, ``blog_digits``), ``helpers.cnn.basics``,
+                               ``helpers.cnn.training``
 08 dream carving               ``helpers.dream`` (``photo``, ``images``, ``carving``, ``results``, ``plots``,
                                ``widgets``)
 all                            ``helpers.data``, ``helpers.model``, ``helpers.mode``, ``helpers.exercise_check``,

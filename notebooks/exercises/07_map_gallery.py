@@ -43,7 +43,8 @@ import numpy as np
 import tensorflow as tf
 
 import helpers.gallery
-from helpers import My_OIP, image_row_figure, layer_gallery, load_reference_model, oip_explorer, quick_mode
+from helpers import (My_OIP, image_row_figure, layer_gallery, load_reference_model, oip_explorer, predict_proba,
+                     quick_mode)
 from helpers.cnn.basics import receptive_fields
 from helpers.exercise_check import self_check
 from helpers.cnn.basics import EXAMPLE_KERNELS
@@ -536,7 +537,7 @@ print(f"{BLOG_STEPS} blog steps add up to {sum(blog_step_size(j) for j in range(
 
 def verdicts(images):
     """The model's class and its probability of the intended class c, for 10 images (c = 0..9)."""
-    p = model.predict(tf.image.per_image_standardization(np.asarray(images, np.float32)[..., None]), verbose=0)
+    p = predict_proba(model, images)
     return p.argmax(axis=1), p[np.arange(10), np.arange(10)]
 
 
