@@ -52,10 +52,8 @@ class TargetWins(Objective):
 
     def build(self, parts, arrays, small):
         (target,) = arrays
-        scores = parts.class_scores()
-
         def margin(x):
-            s = scores(x, training=False)
+            s = parts.scores_of(x)
             mine = tf.one_hot(target, tf.shape(s)[-1])
             return tf.reduce_sum(s * mine, -1) - tf.reduce_max(s - 1e9 * mine, -1)
 

@@ -159,12 +159,21 @@ class Ascent:
                     images = t(images, j, seed)
                 return images
 
-            if stop_fns:   # an image that meets its stop condition takes no more steps
-                stop = active & (stop_fns[0](seen(x)) > 0)
+            stop_values = []
+
+            def climbed(images):   # the stop condition is read from the same forward pass as the objective
+                images = seen(images)
+                if stop_fns:
+                    stop_values.append(stop_fns[0](images))
+                return value(images)
+
+            eps = schedule(tf.cast(j, tf.float32)) if schedule else step_size
+            with self.parts.sharing():
+                stepped, loss = ascent_step(x, climbed, eps, penalty, standardize, signed)
+            if stop_fns:   # an image that meets its stop condition (before this step) does not take it
+                stop = active & (stop_values[0] > 0)
                 stopped_at = tf.where(stop, j, stopped_at)
                 active = active & ~stop
-            eps = schedule(tf.cast(j, tf.float32)) if schedule else step_size
-            stepped, loss = ascent_step(x, lambda images: value(seen(images)), eps, penalty, standardize, signed)
             for c in constraint_fns:
                 stepped = c(stepped)
             losses = losses.write(j - j0, loss)

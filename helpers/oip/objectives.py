@@ -22,6 +22,8 @@ of the objective relative to its size |value|, so it also works for objectives t
 """
 from __future__ import annotations
 
+import contextlib
+
 import numbers
 
 import numpy as np
@@ -189,9 +191,8 @@ class ClassScore(Objective):
 
     def build(self, parts, arrays, small):
         (classes,) = arrays
-        scores = parts.class_scores()
         squash = tf.nn.softmax if self.probability else (lambda s: s)
-        return lambda x: map_objective(squash(scores(x, training=False)), classes)
+        return lambda x: map_objective(squash(parts.scores_of(x)), classes)
 
 
 class Function(Objective):
@@ -286,6 +287,7 @@ class ModelParts:
     def __init__(self, model):
         self.model = model
         self._submodels, self._chains, self._scores = {}, {}, None
+        self._shared = None   # inside sharing(): image tensor → its class scores
 
     def _need_model(self):
         if self.model is None:
@@ -312,6 +314,27 @@ class ModelParts:
             self._need_model()
             self._scores = class_scores_model(self.model)
         return self._scores
+
+    def scores_of(self, images):
+        """The class scores of ``images`` (inference mode). Inside :meth:`sharing`, computed once per image
+        tensor: the two terms of ``class_score(9) - class_score(4)`` and a stop condition on the scores then
+        share one forward pass (and one backward pass) instead of one each."""
+        model = self.class_scores()
+        if self._shared is None:
+            return model(images, training=False)
+        key = images.ref()
+        if key not in self._shared:
+            self._shared[key] = model(images, training=False)
+        return self._shared[key]
+
+    @contextlib.contextmanager
+    def sharing(self):
+        """A scope (one ascent step, while the loop is traced) in which :meth:`scores_of` reuses its results."""
+        self._shared = {}
+        try:
+            yield
+        finally:
+            self._shared = None
 
     def map_shape(self, layer: str) -> tuple[int, int]:
         return tuple(int(d) for d in self.submodel(layer).output.shape[1:3])
