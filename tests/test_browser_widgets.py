@@ -15,6 +15,8 @@ Screenshots of each explorer before and after every change go to test_artifacts/
 The pad is drawn on in JupyterLab in notebook 04 itself, run once for its explorer and its pad (one kernel, one
 Run All); in Notebook 7 (the same server serves both front ends) in a notebook of two cells instead of all of 04
 (CI time): a setup cell made here (imports, the reference model) and notebook 04's own pad cell, copied from it.
+Notebook 09's attribution explorer likewise runs in a notebook of two cells: a setup cell made here (the reference
+model and a few test digits) and 09's explorer cell, copied from it.
 """
 from __future__ import annotations
 
@@ -49,6 +51,14 @@ PAD_NOTEBOOK = "04_drawing_pad"     # made by pad_notebook() from notebook 04's 
 PAD_SETUP = ("from helpers import load_reference_model\n"
              "from helpers.activations.pad_explorers import drawing_explorer\n"
              "model = load_reference_model()")
+ATTRIBUTION_NOTEBOOK = "09_attribution_explorer"   # made by attribution_notebook() from notebook 09's explorer cell
+ATTRIBUTION_SETUP = ("import numpy as np\n"
+                     "from helpers import load_mnist, load_reference_model\n"
+                     "model = load_reference_model()\n"
+                     "(_, _), (x_test, y_test) = load_mnist()\n"
+                     "x_test, y_test = (x_test[:30] / 255).astype(np.float32), y_test[:30]  # raw pixels 0..1, as 09")
+ATTRIBUTION_CELL = ("from helpers.attribution.explorer import attribution_explorer\n\n"
+                    "explorer = attribution_explorer(model, x_test, y_test)\nexplorer")
 REDRAW_S = 90              # one widget change until its new figure is shown and the kernel is idle again
 
 # JupyterLab settings for the run: every cell stays in the DOM (no virtual scrolling), no news/update toasts
@@ -163,17 +173,33 @@ def pad_notebook(folder: Path) -> None:
     nbformat.write(nb, folder / f"{PAD_NOTEBOOK}.ipynb")
 
 
+def attribution_notebook(folder: Path) -> None:
+    """A notebook of two cells: the setup (ATTRIBUTION_SETUP: model, x_test, y_test) and notebook 09's explorer
+    cell, as the notebook has it."""
+    import nbformat
+
+    source = NOTEBOOKS / "09_which_pixels_decide.ipynb"
+    if source.is_file():
+        nb = nbformat.read(source, as_version=4)
+        (cell,) = [c.source for c in nb.cells if c.cell_type == "code" and "attribution_explorer(" in c.source]
+    else:  # TEMPORARY until notebook 09 is committed: its explorer cell as planned
+        nb, cell = nbformat.v4.new_notebook(), ATTRIBUTION_CELL
+    nb.cells = [nbformat.v4.new_code_cell(ATTRIBUTION_SETUP), nbformat.v4.new_code_cell(cell)]
+    nbformat.write(nb, folder / f"{ATTRIBUTION_NOTEBOOK}.ipynb")
+
+
 @pytest.fixture(scope="module")
 def lab(prerequisites, tmp_path_factory):
     """A running JupyterLab (and Notebook 7, the same server) over a temporary folder with copies of notebooks
-    04, 07 and 08 and the pad notebook; yields (url, server log path). Stopped by its process id in the
-    finalizer, also when a test failed."""
+    04, 07 and 08, the pad notebook and the attribution notebook; yields (url, server log path). Stopped by its
+    process id in the finalizer, also when a test failed."""
     base = tmp_path_factory.mktemp("lab")
     root, runtime, settings = base / "notebooks", base / "runtime", base / "settings"
     root.mkdir()
     for name in NOTEBOOK_NAMES:
         shutil.copy2(NOTEBOOKS / f"{name}.ipynb", root)  # JupyterLab saves: never the checkout's files
     pad_notebook(root)
+    attribution_notebook(root)
     for rel, values in LAB_SETTINGS.items():
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
         (settings / rel).write_text(json.dumps(values))
@@ -473,6 +499,51 @@ def test_dream_explorer_redraws(notebook):
     quadrants = ex.control("dropdown", "quadrants:").locator("select")
     ex.redraws("quadrants_1_4", lambda: quadrants.select_option("1,4"))
     assert "on quadrants 1,4" in status.inner_text()
+
+
+def test_attribution_explorer_of_notebook_09_redraws(lab, browser):
+    """09's explorer: the digit slider, a typed index, the method and the class menus each redraw the figure; the
+    pad appears for "my drawing" and a 1 drawn with the mouse is explained."""
+    from playwright.sync_api import expect
+
+    from helpers.activations.drawing import example_strokes
+
+    url, log = lab
+    nb = Notebook(browser, url, ATTRIBUTION_NOTEBOOK, log)
+    try:
+        print(f"[{nb.name}] Run All: {nb.run_all():.1f} s")
+        ex = Explorer(nb, "attribution_explorer(", tag="09")
+        ex.screenshot("before")
+        status = ex.cell.locator(".widget-html-content")
+        canvas = ex.cell.locator("canvas.course-drawing-pad")
+        expect(status).to_contain_text("test digit 0 (label")
+        expect(canvas).to_be_hidden()                                    # the pad only for "my drawing"
+        ex.redraws("digit_right", lambda: ex.move_slider("test digit:"))
+        assert "test digit 1 (label" in status.inner_text()
+        typed = ex.control("text", "or type:").locator("input")
+        ex.redraws("digit_typed_12", lambda: (typed.fill("12"), typed.press("Enter")))
+        assert "test digit 12 (label" in status.inner_text()
+        assert ex.control("slider", "test digit:").locator(".widget-readout").inner_text().strip() == "12"
+        method = ex.control("dropdown", "method:").locator("select")
+        ex.redraws("method_grad_cam_conv2d_3", lambda: method.select_option("Grad-CAM Conv2D_3"))
+        assert "Grad-CAM Conv2D_3 for class" in status.inner_text()
+        target = ex.control("dropdown", "explain class:").locator("select")
+        predicted = int(re.search(r"the model says (\d)", status.inner_text()).group(1))
+        other = (predicted + 1) % 10
+        ex.redraws(f"class_{other}", lambda: target.select_option(str(other)))
+        assert f"for class {other}:" in status.inner_text()
+        ex.cell.locator(".widget-toggle-button", has_text="my drawing").click()
+        expect(status).to_contain_text("Draw a digit on the pad")
+        expect(canvas).to_be_visible()
+        target.select_option("predicted class")
+        draw_with_mouse(canvas, example_strokes(1))
+        expect(status).to_contain_text("your drawing: the model says 1", timeout=REDRAW_S * 1000)
+        ex.figure.wait_for(state="visible", timeout=REDRAW_S * 1000)
+        nb.wait_idle()
+        ex.screenshot("drawn_1")
+        nb.assert_no_errors("drawing a 1")
+    finally:
+        nb.close()
 
 
 # -- the drawing pad: strokes with the mouse, in both front ends ----------------------------------------------

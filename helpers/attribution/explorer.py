@@ -116,7 +116,7 @@ class AttributionExplorer(DrawingExplorer):
                                             description="input:")
         self.index = widgets.IntSlider(value=index, min=0, max=n - 1, description="test digit:",
                                        continuous_update=False, style={"description_width": "initial"})
-        self.index_text = widgets.BoundedIntText(value=index, min=0, max=n - 1, description="type one:",
+        self.index_text = widgets.BoundedIntText(value=index, min=0, max=n - 1, description="or type:",
                                                  layout={"width": "160px"})
         widgets.link((self.index, "value"), (self.index_text, "value"))
         self.method = widgets.Dropdown(options=offered, value=offered[0], description="method:",
