@@ -32,7 +32,7 @@ from ..activations.drawing import EmptyDrawingError, strokes_to_drawing, to_mnis
 from ..activations.maps import activations_of_layers, check_index
 from ..activations.pad_explorers import EMPTY_STATUS, DrawingExplorer
 from ..activations.plots import draw_class_probabilities
-from ..data import as_image_batch
+from ..data import NUM_CLASSES, as_image_batch
 from ..model import check_layer_name
 from . import methods
 
@@ -121,12 +121,12 @@ class AttributionExplorer(DrawingExplorer):
         widgets.link((self.index, "value"), (self.index_text, "value"))
         self.method = widgets.Dropdown(options=offered, value=offered[0], description="method:",
                                        layout={"width": "400px"})
-        self.target = widgets.Dropdown(options=[("predicted class", PREDICTED)] + [(str(c), c) for c in range(10)],
-                                       value=PREDICTED, description="explain class:",
+        classes = [("predicted class", PREDICTED)] + [(str(c), c) for c in range(NUM_CLASSES)]
+        self.target = widgets.Dropdown(options=classes, value=PREDICTED, description="explain class:",
                                        style={"description_width": "initial"})
         self._cache: OrderedDict = OrderedDict()
         self.attribution = self.explained = self.label = None
-        self._ready = False
+        self._ready, self.pad_box = False, None             # the pad comes with DrawingExplorer.__init__
         super().__init__(model, strokes=strokes, render=render)
         self.pad_box = widgets.HBox([self.pad, self.clear])
         self.widget = widgets.VBox([widgets.HBox([self.source, self.index, self.index_text]),
@@ -148,35 +148,44 @@ class AttributionExplorer(DrawingExplorer):
     def redraw(self) -> None:
         """The input → probabilities → attribution map of the chosen class → status and figure."""
         self._show_pad()
-        if self.source.value == DRAWING:
-            self.drawing = strokes_to_drawing(self.pad.strokes, size=self.pad.size, pen_width=self.pad.pen_width)
-            try:
-                self.digit = to_mnist_digit(self.drawing) / np.float32(255)
-            except EmptyDrawingError:
-                self.digit = self.probabilities = self.attribution = self.explained = self.png = None
-                self.status.value = EMPTY_STATUS if not self.pad.strokes else (
-                    "No ink on the pad (the strokes lie outside it): draw a digit first.")
-                self.output.clear_output()
-                return
-            key, self.label, what = ("drawing", self.digit.tobytes()), None, "your drawing"
-        else:
-            i = self.index.value
-            self.digit, key, self.label = self.images[i], ("test", i), int(self.labels[i])
-            what = f"test digit {i} (label {self.label})"
+        source = self.read_input()
+        if source is None:                        # an empty pad: nothing to explain
+            self.probabilities = self.attribution = self.explained = self.png = None
+            self.output.clear_output()
+            return
+        key, what = source
         self.probabilities = self._cached((key, "probabilities"), lambda: activations_of_layers(
             self.model, [self.output_layer], self.digit)[self.output_layer][0])
         self.explained = self.prediction if self.target.value == PREDICTED else int(self.target.value)
         method = METHODS[self.method.value]
         self.attribution = self._cached((key, self.method.value, self.explained),
                                         lambda: method.function(self.model, self.digit[None], self.explained)[0])
-        self.status.value = f"{what}: the model says <b>{self.prediction}</b> (probability " \
-                            f"{self.probabilities[self.prediction]:.3f}); {self.reading(method)}"
+        self.status.value = (f"{what}: the model says <b>{self.prediction}</b> (probability "
+                             f"{self.probabilities[self.prediction]:.3f}); {self.reading(method)}")
         if self.render:
             if self.figure is None:
                 self.figure = self.make_figure()
             else:
                 self.refresh()
             self.show_png()
+
+    def read_input(self):
+        """Set ``digit`` (raw pixels 0..1) and ``label`` from the test digit or the drawing; return (a cache key,
+        the input in words), or None for a pad without ink (the status then says to draw)."""
+        if self.source.value == TEST:
+            i = self.index.value
+            self.digit, self.label = self.images[i], int(self.labels[i])
+            return ("test", i), f"test digit {i} (label {self.label})"
+        self.label = None
+        self.drawing = strokes_to_drawing(self.pad.strokes, size=self.pad.size, pen_width=self.pad.pen_width)
+        try:
+            self.digit = to_mnist_digit(self.drawing) / np.float32(255)
+        except EmptyDrawingError:
+            self.digit = None
+            self.status.value = EMPTY_STATUS if not self.pad.strokes else (
+                "No ink on the pad (the strokes lie outside it): draw a digit first.")
+            return None
+        return ("drawing", self.digit.tobytes()), "your drawing"
 
     def _cached(self, key, compute):
         if key not in self._cache:
@@ -188,7 +197,7 @@ class AttributionExplorer(DrawingExplorer):
     def _show_pad(self) -> None:
         """The pad only for "my drawing", the digit controls only for test digits."""
         drawing = self.source.value == DRAWING
-        if hasattr(self, "pad_box"):
+        if self.pad_box is not None:
             self.pad_box.layout.display = None if drawing else "none"
         self.index.disabled = self.index_text.disabled = drawing
 
