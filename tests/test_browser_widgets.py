@@ -57,8 +57,6 @@ ATTRIBUTION_SETUP = ("import numpy as np\n"
                      "model = load_reference_model()\n"
                      "(_, _), (x_test, y_test) = load_mnist()\n"
                      "x_test, y_test = (x_test[:30] / 255).astype(np.float32), y_test[:30]  # raw pixels 0..1, as 09")
-ATTRIBUTION_CELL = ("from helpers.attribution.explorer import attribution_explorer\n\n"
-                    "explorer = attribution_explorer(model, x_test, y_test)\nexplorer")
 REDRAW_S = 90              # one widget change until its new figure is shown and the kernel is idle again
 
 # JupyterLab settings for the run: every cell stays in the DOM (no virtual scrolling), no news/update toasts
@@ -178,13 +176,9 @@ def attribution_notebook(folder: Path) -> None:
     cell, as the notebook has it."""
     import nbformat
 
-    source = NOTEBOOKS / "09_which_pixels_decide.ipynb"
-    if source.is_file():
-        nb = nbformat.read(source, as_version=4)
-        (cell,) = [c.source for c in nb.cells if c.cell_type == "code" and "attribution_explorer(" in c.source]
-    else:  # TEMPORARY until notebook 09 is committed: its explorer cell as planned
-        nb, cell = nbformat.v4.new_notebook(), ATTRIBUTION_CELL
-    nb.cells = [nbformat.v4.new_code_cell(ATTRIBUTION_SETUP), nbformat.v4.new_code_cell(cell)]
+    nb = nbformat.read(NOTEBOOKS / "09_which_pixels_decide.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "attribution_explorer(" in c.source]
+    nb.cells = [nbformat.v4.new_code_cell(ATTRIBUTION_SETUP), nbformat.v4.new_code_cell(cell.source)]
     nbformat.write(nb, folder / f"{ATTRIBUTION_NOTEBOOK}.ipynb")
 
 
