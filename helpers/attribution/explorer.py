@@ -8,7 +8,7 @@ Grad-CAM entry is left out of the menu, and ``explorer.left_out`` says why.
 
 The logic runs without a browser: set ``explorer.index.value`` (or ``explorer.index_text.value``),
 ``explorer.method.value``, ``explorer.target.value`` (``"predicted"`` or a class 0..9), ``explorer.source.value``
-or ``explorer.pad.strokes`` (a drawing: the input switches to "my drawing"), then read ``explorer.digit`` (the
+or ``explorer.pad.strokes`` (new strokes: the input switches to "my drawing"), then read ``explorer.digit`` (the
 28×28 input, raw pixels 0..1), ``explorer.explained`` (the class explained), ``explorer.attribution`` (its map),
 ``explorer.probabilities``, ``explorer.status_text`` and ``explorer.png`` (the picture shown).
 
