@@ -59,12 +59,14 @@ def test_pgd_flips_at_least_as_many_as_fgsm_and_a_flip_is_predicted_as_the_targe
     assert np.all(rates["pgd"] >= rates["fgsm"]) and rates["eps"].tolist() == [0.05, 0.15]
 
 
-def test_bisection_eps_flips_and_the_lower_bracket_does_not(model, fours):
-    hi, lo = smallest_flipping_eps(model, fours[:3], n_steps=100, tol=0.1)
+def test_bisection_finds_a_flipping_change_of_size_hi_and_pgd_at_lo_does_not_flip(model, fours):
+    hi, lo, found = smallest_flipping_eps(model, fours[:3], n_steps=100, tol=0.1, return_images=True)
     assert np.all(np.isfinite(hi)) and np.all(hi - lo <= 0.1 * hi + 1e-7) and np.all(lo < hi)
+    # the witness: called 9, inside 0..1, and exactly hi away from the original (L∞)
+    assert np.all(predict(model, found) == 9) and found.min() >= 0 and found.max() <= 1
+    np.testing.assert_allclose(np.abs(found - fours[:3]).max(axis=(1, 2, 3)), hi, rtol=1e-6)
     step = 0.3 / 30
-    assert np.all(predict(model, pgd(model, fours[:3], hi, n_steps=100, step_size=step).images) == 9)
-    assert not np.any(predict(model, pgd(model, fours[:3], lo + 1e-9, n_steps=100, step_size=step).images) == 9)
+    assert not np.any(predict(model, pgd(model, fours[:3], lo, n_steps=100, step_size=step).images) == 9)
 
 
 def test_bad_input_gets_clear_errors(model, fours):
