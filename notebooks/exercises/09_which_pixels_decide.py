@@ -42,7 +42,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import helpers
-from helpers import load_mnist, load_reference_model, predict_proba, quick_mode, reference_record, split_train_validation
+from helpers import (load_mnist, load_reference_model, predict_proba, quick_mode, reference_record,
+                     split_train_validation)
 from helpers.activations import activations_of_layers
 from helpers.activations.four_vs_nine import map_differences, node_separation, pattern_typicality, select_four_nine
 from helpers.adversarial import fgsm, pgd, predict, smallest_flipping_eps
@@ -123,8 +124,9 @@ assert input_change[alphas < 0.5 * alpha_star].min() > 0.1, "well below α*, the
 # Integrated gradients (section 2) add up the gradient along a path from a *baseline* image to the digit.
 # From the black image, the path above is flat from α* to 1 — the gradient there is perpendicular to the
 # path — so the whole difference f(x) − f(black) is collected between α = 0 and α*, by the few path points
-# that fall there. Integrated gradients still add up to the right total, but less exactly for the same
-# number of points, and the map only says what happens to a very faint digit. The alternative used here
+# that fall there. Integrated gradients still approach the right total as the number of points grows, but
+# for the same number of points the sum is off by more (the table below compares the two baselines), and
+# the map only says what happens to a very faint digit. The alternative used here
 # besides the black one: a strongly **blurred** copy of the digit (`blurred_baseline`), which keeps its
 # brightness and loses its strokes, so the path changes the image's shape all along.
 
@@ -132,6 +134,19 @@ assert input_change[alphas < 0.5 * alpha_star].min() > 0.1, "well below α*, the
 steps = 64
 print(f"with {steps} path points, {np.mean((np.arange(steps) + 0.5) / steps < alpha_star):.0%} of them lie below "
       f"α* = {alpha_star:.3f}: only they see f change on the black path")
+DIGITS = [CLEAR_4, CLEAR_9, LIKE_9]            # the three digits of section 2 (the rule is given there)
+images = x_test[DIGITS]
+explained = probs[DIGITS].argmax(1)            # each explained for the class the model predicts
+print("how far Σ attributions is from f(x) − f(baseline), relative, worst of the three digits of section 2:")
+print("path points   black    blurred")
+for n_points in (16, 64, 256):
+    error = []
+    for baseline in ("black", "blurred"):
+        start = np.zeros_like(images) if baseline == "black" else blurred_baseline(images)
+        total = class_scores(model, images, explained) - class_scores(model, start, explained)
+        attributed = integrated_gradients(model, images, explained, baseline, steps=n_points).sum(axis=(1, 2))
+        error.append(np.max(np.abs(attributed - total) / np.abs(total)))
+    print(f"{n_points:12d} {error[0]:8.2%} {error[1]:9.2%}")
 base = blurred_baseline(digit[None])[0]
 fig, axes = plt.subplots(1, 3, figsize=(9, 3), constrained_layout=True)
 for ax, image, title in zip(axes, [digit, base, np.zeros_like(digit)],
@@ -146,8 +161,10 @@ plt.show()
 # ## 2 · Five methods, each one short function
 #
 # Each method takes the model, raw images and the class to explain, and returns one value per pixel.
-# Read them; the machinery that compiles and batches the gradient (`_functions`, `_inputs`) is hidden
-# behind the names `gradient` and `score`.
+# Read them for the idea; three small pieces of plumbing recur: `_inputs` checks the images and the class
+# indices (clear errors for NaN pixels or a class out of range), `_functions(model)` holds the compiled
+# f(x) (`"score"`) and its gradient with respect to the raw pixels (`"gradient"`), and `_batched` runs one
+# of them over the rows in chunks.
 #
 # **Gradient saliency** — how much f changes per unit change of each pixel:
 
@@ -187,15 +204,12 @@ print(inspect.getsource(occlusion))
 # %% [markdown]
 # ### The methods on three digits
 #
-# The digits, chosen by rules (notebook 05, section 1): the test 4 and the test 9 the model is surest of, and
-# the test 4 with the highest P(9) — a 4 the model may even misread. Each map explains the class the model
-# *predicts* for that digit. Signed maps are red where raising the pixel raises the score and blue where it
+# The digits (`DIGITS`, chosen in section 1 by the rules of notebook 05, section 1): the test 4 and the test 9
+# the model is surest of, and the test 4 with the highest P(9) — a 4 the model may even misread. Each map
+# explains the class the model *predicts* for that digit. Signed maps are red where raising the pixel raises the score and blue where it
 # lowers it, on a colour scale symmetric around 0; Grad-CAM is never negative (its ReLU).
 
 # %%
-DIGITS = [CLEAR_4, CLEAR_9, LIKE_9]
-images = x_test[DIGITS]
-explained = probs[DIGITS].argmax(1)
 maps = {
     "saliency": saliency(model, images, explained),
     "SmoothGrad": smoothgrad(model, images, explained),
@@ -294,6 +308,7 @@ for r, q in pixels:
 
 # %%
 print(inspect.getsource(randomized_copy))
+print(inspect.getsource(rank_correlation))
 
 # %%
 METHODS = {
@@ -645,7 +660,8 @@ print(f"model randomization ({len(trust_idx)} digits, up to {randomized_names[-1
 print(f"deletion AUC (random ink {auc['random ink']:.3f}): " + ", ".join(
     f"{n} {auc[n]:.3f}" for n in sorted(METHODS, key=auc.get)))
 print(f"flipped to 9 at ε = {EPSILONS[1]} / {EPSILONS[-1]}: FGSM {rates['FGSM'][1]:.0%} / {rates['FGSM'][-1]:.0%}, "
-      f"PGD {rates['PGD'][1]:.0%} / {rates['PGD'][-1]:.0%} of {len(fours)} test 4s; median smallest ε {quartiles[1]:.3f}")
+      f"PGD {rates['PGD'][1]:.0%} / {rates['PGD'][-1]:.0%} of {len(fours)} test 4s; "
+      f"median smallest ε {quartiles[1]:.3f}")
 print(f"05's typicality of the attacked 4s: {typicality[0]:+.2f} → {typicality[-1]:+.2f} at ε = {grid[-1]} "
       f"(validation 4s {typical_val[4]:+.2f}, 9s {typical_val[9]:+.2f})")
 

@@ -19,7 +19,8 @@ WRONG_ANSWERS = [
          _HEAD + "    std = x.std(axis=(-2, -1), keepdims=True)\n"
                  "    return np.clip(x + eps * std * np.sign(gradient), 0, 1)\n"),
         ("the standardized image moved by ε", _HEAD + "    return standardize(x) + eps * np.sign(gradient)\n"),
-        ("the sign of the pixels instead of the gradient's", _HEAD + "    return np.clip(x + eps * np.sign(x), 0, 1)\n"),
+        ("the sign of the pixels instead of the gradient's",
+         _HEAD + "    return np.clip(x + eps * np.sign(x), 0, 1)\n"),
         ("the change alone, not the attacked image", _HEAD + "    return eps * np.sign(gradient)\n"),
     ],
 ]
