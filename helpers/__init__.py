@@ -5,6 +5,7 @@ build_cnn, My_OIP``); everything else lives in the module of its concept, so an 
 the code is (``from helpers.oip.ascent import ascent_step``). The table below (the same as README.md's,
 which tests/test_module_table.py checks against the notebooks' imports) gives each notebook's modules,
 those it calls through ``from helpers import ...`` included; ``helpers.oip.widgets`` serves notebook 07.
+``helpers.attribution`` and ``helpers.adversarial`` (notebook 09) are not imported here: import them by name.
 
 =============================  ===========================================================================
 notebook                       modules
@@ -26,6 +27,9 @@ notebook                       modules
                                ``helpers.cnn.training``
 08 dream carving               ``helpers.dream`` (``photo``, ``images``, ``carving``, ``results``, ``plots``,
                                ``widgets``)
+09 which pixels decide         ``helpers.attribution`` (``methods``, ``trust``, ``explorer``),
+                               ``helpers.adversarial`` (``attacks``), ``helpers.activations`` (``four_vs_nine``,
+                               ``maps``), ``helpers.cnn.training``
 all                            ``helpers.data``, ``helpers.model``, ``helpers.mode``, ``helpers.exercise_check``,
                                ``helpers.files``, ``helpers.cli``
 =============================  ===========================================================================

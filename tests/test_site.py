@@ -83,9 +83,10 @@ def text(page_html: str) -> str:
 
 def test_contents_list_every_notebook_with_its_articles():
     assert sorted(ENTRIES) == sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    assert len(ENTRIES) == 8
+    assert len(ENTRIES) == 9
     assert ENTRIES["04_activation_visualization"].articles == "IV, V"
     assert ENTRIES["08_dream_carving"].articles.startswith("Deep Dreams")
+    assert ENTRIES["09_which_pixels_decide"].articles == "beyond the articles"
     table = course_contents.contents_table(list(ENTRIES.values()), built=set(ENTRIES))
     for e in ENTRIES.values():
         assert e.title.startswith(e.stem[:2]) and e.articles
