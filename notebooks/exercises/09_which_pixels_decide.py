@@ -485,11 +485,15 @@ for eps in EPSILONS:
     assert attacked[eps].min() >= 0 and attacked[eps].max() <= 1, "... and in 0..1"
 
 # %% [markdown]
-# How small can ε be? For each digit, the smallest ε at which PGD flips it, found by bisection: all digits
-# still open go in one batch per halving.
+# How small can ε be? For each digit, the smallest ε at which PGD flips it, found by bisection on ε: all
+# digits still open go in one batch per halving. A PGD run that flips a digit stops at once, often before its
+# change reaches the radius it was given; so the upper end `hi` of each interval is the size (largest
+# |change|) of the smallest flipping change found, and that flipped digit — the *witness* — comes back too.
+# The lower end `lo` is a radius at which PGD did not flip the digit.
 
 # %%
-hi, lo = smallest_flipping_eps(model, fours, eps_max=max(EPSILONS), tol=TOL, n_steps=PGD_STEPS)
+hi, lo, witness = smallest_flipping_eps(model, fours, eps_max=max(EPSILONS), tol=TOL, n_steps=PGD_STEPS,
+                                       return_images=True)
 flipped = np.isfinite(hi)
 quartiles = np.percentile(hi[flipped], [25, 50, 75])
 print(f"{flipped.sum()} of {len(fours)} digits flip within ε = {max(EPSILONS)}; smallest flipping ε, quartiles: "
@@ -504,16 +508,19 @@ ax.set_title("How far each 4 is from being a 9 (dotted: quartiles)")
 plt.show()
 
 # %%
-assert np.all(hi[flipped] >= lo[flipped]) and np.all(hi[flipped] - lo[flipped] <= TOL * hi[flipped] + 1e-6)
+assert np.all(hi[flipped] - lo[flipped] <= TOL * hi[flipped] + 1e-6), "each interval is closed to TOL"
+assert np.all(predict(model, witness[flipped]) == 9), "every witness is called 9"
+assert np.allclose(np.abs(witness[flipped] - fours[flipped][..., None]).max(axis=(1, 2, 3)), hi[flipped], atol=1e-6)
 
 # %% [markdown]
 # Three of them, chosen by their smallest ε: the easiest, the median and the hardest digit that still flips,
-# each attacked with PGD at its own smallest ε. Beside them, the three test 9s the model is surest of.
+# each shown with its witness, the smallest flipping change found. Beside them, the three test 9s the model
+# is surest of.
 
 # %%
 order = np.flatnonzero(flipped)[np.argsort(hi[flipped], kind="stable")]
 shown_rows = [order[0], order[len(order) // 2], order[-1]]
-own = pgd(model, fours[shown_rows], hi[shown_rows], n_steps=PGD_STEPS).images[..., 0]
+own = witness[shown_rows][..., 0]
 p_own = predict_proba(model, own)
 change = own - fours[shown_rows]
 real_9s = select_four_nine(probs, y_test, n=3).clear_9
@@ -523,7 +530,7 @@ for r, row in enumerate(shown_rows):
     axes[r, 0].imshow(fours[row], cmap="gray", vmin=0, vmax=1)
     axes[r, 0].set_title(f"test {attack_idx[row]}: P(9) = {probs[attack_idx[row], 9]:.3f}", fontsize=9)
     shown = axes[r, 1].imshow(change[r], cmap="RdBu_r", vmin=-limit, vmax=limit)
-    axes[r, 1].set_title(f"change, ε = {hi[row]:.3f}", fontsize=9)
+    axes[r, 1].set_title(f"change, largest |change| = {hi[row]:.3f}", fontsize=9)
     fig.colorbar(shown, ax=axes[r, 1], shrink=0.8, label="added brightness")
     axes[r, 2].imshow(own[r], cmap="gray", vmin=0, vmax=1)
     axes[r, 2].set_title(f"attacked: P(9) = {p_own[r, 9]:.3f}", fontsize=9)
@@ -534,7 +541,7 @@ for ax in axes.flat:
     ax.set_yticks([])
 for r, name in enumerate(["easiest", "median", "hardest"]):
     axes[r, 0].set_ylabel(name)
-fig.suptitle("Test 4s turned into '9's by PGD at their smallest flipping ε, next to real 9s")
+fig.suptitle("Test 4s turned into '9's by their smallest flipping change (PGD), next to real 9s")
 plt.show()
 
 # %% [markdown]
