@@ -13,10 +13,10 @@ as CI sets it, it fails instead. Select it with ``pytest -m browser``, leave it 
 Screenshots of each explorer before and after every change go to test_artifacts/browser/.
 
 The pad is drawn on in JupyterLab in notebook 04 itself, run once for its explorer and its pad (one kernel, one
-Run All); in Notebook 7 (the same server serves both front ends) in a notebook of two cells instead of all of 04
-(CI time): a setup cell made here (imports, the reference model) and notebook 04's own pad cell, copied from it.
-Notebook 09's attribution explorer likewise runs in a notebook of two cells: a setup cell made here (the reference
-model and a few test digits) and 09's explorer cell, copied from it.
+Run All). Where the rest of a notebook would only cost CI time, the widget runs in a notebook of two cells
+(EXCERPTS): a setup cell made here and the notebook's own widget cell, copied from it — the pad in Notebook 7
+(the same server serves both front ends), 07's map explorer (without the galleries 07 computes first) and 09's
+attribution explorer.
 """
 from __future__ import annotations
 
@@ -46,17 +46,34 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 SERVER_START_S = 60        # until /api/status answers
 RUN_ALL_S = 240            # one notebook, all cells, quick mode (measured: 10-20 s each)
-NOTEBOOK_NAMES = ["04_activation_visualization", "07_map_gallery", "08_dream_carving"]
-PAD_NOTEBOOK = "04_drawing_pad"     # made by pad_notebook() from notebook 04's pad cell, for Notebook 7
-PAD_SETUP = ("from helpers import load_reference_model\n"
-             "from helpers.activations.pad_explorers import drawing_explorer\n"
-             "model = load_reference_model()")
-ATTRIBUTION_NOTEBOOK = "09_attribution_explorer"   # made by attribution_notebook() from notebook 09's explorer cell
-ATTRIBUTION_SETUP = ("import numpy as np\n"
-                     "from helpers import load_mnist, load_reference_model\n"
-                     "model = load_reference_model()\n"
-                     "(_, _), (x_test, y_test) = load_mnist()\n"
-                     "x_test, y_test = (x_test[:30] / 255).astype(np.float32), y_test[:30]  # raw pixels 0..1, as 09")
+NOTEBOOK_NAMES = ["04_activation_visualization", "08_dream_carving"]   # copied whole, run with Run All
+# Notebooks of two cells, made by excerpt_notebook(): a setup cell written here and one cell copied from a course
+# notebook (found by its marker), for the widget alone when the rest of its notebook would cost CI time.
+# name: (course notebook, marker of the copied cell, setup)
+EXCERPTS = {
+    # the pad in Notebook 7 (04's pad is also drawn on in JupyterLab, in 04 itself)
+    "04_drawing_pad": ("04_activation_visualization", "= drawing_explorer(",
+                       "from helpers import load_reference_model\n"
+                       "from helpers.activations.pad_explorers import drawing_explorer\n"
+                       "model = load_reference_model()"),
+    # 07's map explorer, without the galleries 07 computes before it (a minute of Run All in quick mode)
+    "07_map_explorer": ("07_map_gallery", "= oip_explorer(",
+                        "%matplotlib inline\n"
+                        "from helpers import load_reference_model, oip_explorer\n"
+                        "from helpers.gallery.examples import dataset_examples\n"
+                        "model = load_reference_model()\n"
+                        "STEPS = 150          # 07's quick mode\n"
+                        "SERIES_MAP = 5       # 07's map in quick mode; it and map 4 respond to the explorer's start\n"
+                        "examples = dataset_examples(model)   # the strongest test digits of every map, as 07"),
+    "09_attribution_explorer": ("09_which_pixels_decide", "attribution_explorer(",
+                                "import numpy as np\n"
+                                "from helpers import load_mnist, load_reference_model\n"
+                                "model = load_reference_model()\n"
+                                "(_, _), (x_test, y_test) = load_mnist()\n"
+                                "x_test, y_test = (x_test[:30] / 255).astype(np.float32), y_test[:30]  "
+                                "# raw pixels 0..1, as 09"),
+}
+PAD_NOTEBOOK, OIP_NOTEBOOK, ATTRIBUTION_NOTEBOOK = EXCERPTS
 REDRAW_S = 90              # one widget change until its new figure is shown and the kernel is idle again
 
 # JupyterLab settings for the run: every cell stays in the DOM (no virtual scrolling), no news/update toasts
@@ -161,39 +178,30 @@ def _server_url(runtime: Path, proc: subprocess.Popen, log: Path) -> str:
     raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_S} s:\n{log.read_text()[-3000:]}")
 
 
-def pad_notebook(folder: Path) -> None:
-    """A notebook of two cells: the setup (PAD_SETUP) and notebook 04's pad cell, as the notebook has it."""
+def excerpt_notebook(folder: Path, name: str) -> None:
+    """The two-cell notebook ``name`` of EXCERPTS: its setup cell and the one cell of the course notebook that
+    holds the marker, as the notebook has it."""
     import nbformat
 
-    nb = nbformat.read(NOTEBOOKS / "04_activation_visualization.ipynb", as_version=4)
-    (pad_cell,) = [c for c in nb.cells if c.cell_type == "code" and "= drawing_explorer(" in c.source]
-    nb.cells = [nbformat.v4.new_code_cell(PAD_SETUP), nbformat.v4.new_code_cell(pad_cell.source)]
-    nbformat.write(nb, folder / f"{PAD_NOTEBOOK}.ipynb")
-
-
-def attribution_notebook(folder: Path) -> None:
-    """A notebook of two cells: the setup (ATTRIBUTION_SETUP: model, x_test, y_test) and notebook 09's explorer
-    cell, as the notebook has it."""
-    import nbformat
-
-    nb = nbformat.read(NOTEBOOKS / "09_which_pixels_decide.ipynb", as_version=4)
-    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "attribution_explorer(" in c.source]
-    nb.cells = [nbformat.v4.new_code_cell(ATTRIBUTION_SETUP), nbformat.v4.new_code_cell(cell.source)]
-    nbformat.write(nb, folder / f"{ATTRIBUTION_NOTEBOOK}.ipynb")
+    source, marker, setup = EXCERPTS[name]
+    nb = nbformat.read(NOTEBOOKS / f"{source}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    nb.cells = [nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell(cell.source)]
+    nbformat.write(nb, folder / f"{name}.ipynb")
 
 
 @pytest.fixture(scope="module")
 def lab(prerequisites, tmp_path_factory):
     """A running JupyterLab (and Notebook 7, the same server) over a temporary folder with copies of notebooks
-    04, 07 and 08, the pad notebook and the attribution notebook; yields (url, server log path). Stopped by its
+    04 and 08 and the EXCERPTS notebooks; yields (url, server log path). Stopped by its
     process id in the finalizer, also when a test failed."""
     base = tmp_path_factory.mktemp("lab")
     root, runtime, settings = base / "notebooks", base / "runtime", base / "settings"
     root.mkdir()
     for name in NOTEBOOK_NAMES:
         shutil.copy2(NOTEBOOKS / f"{name}.ipynb", root)  # JupyterLab saves: never the checkout's files
-    pad_notebook(root)
-    attribution_notebook(root)
+    for name in EXCERPTS:
+        excerpt_notebook(root, name)
     for rel, values in LAB_SETTINGS.items():
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
         (settings / rel).write_text(json.dumps(values))
@@ -467,7 +475,7 @@ class TestNotebook04InJupyterLab:
         pad_reads_a_drawn_1_and_0(notebook_04)
 
 
-@pytest.mark.parametrize("notebook", ["07_map_gallery"], indirect=True)
+@pytest.mark.parametrize("notebook", [OIP_NOTEBOOK], indirect=True)
 def test_oip_explorer_redraws(notebook):
     ex = _explorer_after_run_all(notebook)
     status = ex.cell.locator(".widget-html-content")
