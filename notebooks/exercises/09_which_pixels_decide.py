@@ -206,8 +206,9 @@ print(inspect.getsource(occlusion))
 #
 # The digits (`DIGITS`, chosen in section 1 by the rules of notebook 05, section 1): the test 4 and the test 9
 # the model is surest of, and the test 4 with the highest P(9) — a 4 the model may even misread. Each map
-# explains the class the model *predicts* for that digit. Signed maps are red where raising the pixel raises the score and blue where it
-# lowers it, on a colour scale symmetric around 0; Grad-CAM is never negative (its ReLU).
+# explains the class the model *predicts* for that digit. The signed maps use a colour scale symmetric around
+# 0: for the gradient methods red means raising the pixel raises the score and blue lowers it, for
+# occlusion red means covering the patch lowers the score. Grad-CAM is never negative (its ReLU).
 
 # %%
 maps = {
@@ -644,8 +645,8 @@ assert typicality[-1] < typicality[0], "the attack must make the pattern less li
 # has to cross the decision boundary, not reach the middle of the 9s. The printed share of digits called 9
 # whose pattern is still closer to the average 4 is notebook 05's lesson seen from the other side: the
 # network does not compare the pattern with the average 4 and 9 as the typicality rule does; it reads the
-# values through learned weights, and the attack follows the gradient of exactly that weighted read-out. The haze of section 4 is, for
-# the network, a change in the very features it uses to tell the two apart.
+# values through learned weights, and the attack follows the gradient of exactly that weighted read-out.
+# The haze of section 4 is, for the network, a change in the very features it uses to tell the two apart.
 #
 # ## 6 · Explore
 #
