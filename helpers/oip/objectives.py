@@ -286,7 +286,7 @@ class ModelParts:
 
     def __init__(self, model):
         self.model = model
-        self._submodels, self._chains, self._scores = {}, {}, None
+        self._submodels, self._chains, self._scores, self._means = {}, {}, None, {}
         self._shared = None   # inside sharing(): image tensor → its class scores
 
     def _need_model(self):
@@ -373,7 +373,11 @@ class ModelParts:
 
     def map_means(self, layer: str, images, batch_size: int = 512) -> np.ndarray:
         """Every map's mean activation for every image: (N, maps) (:func:`mean_activations`)."""
-        sub = self.submodel(layer)
-        out = [mean_activations(sub(tf.convert_to_tensor(images[i:i + batch_size]), training=False)).numpy()
+        if layer not in self._means:   # compiled once per layer: half the time of eager calls, the same numbers
+            sub = self.submodel(layer)
+            self._means[layer] = tf.function(lambda x: mean_activations(sub(x, training=False)),
+                                             input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
+        means = self._means[layer]
+        out = [means(tf.convert_to_tensor(images[i:i + batch_size], tf.float32)).numpy()
                for i in range(0, len(images), batch_size)]
         return np.concatenate(out)
