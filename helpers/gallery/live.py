@@ -30,12 +30,16 @@ def live_maps_by_layer(model, images, layer_names, batch_size: int = 1000) -> di
 
     names = [check_layer_name(model, n) for n in layer_names]
     probe = image_submodel(model, [model.get_layer(n).output for n in names])
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
+    def batch_best(x):   # each map's largest mean activation in the batch, per layer (compiled: no eager calls)
+        outs = probe(x, training=False)
+        return [tf.reduce_max(mean_activations(out), axis=0) for out in (outs if isinstance(outs, (list, tuple))
+                                                                        else [outs])]
+
     best = [None] * len(names)
     x = np.asarray(images, np.float32)
     for i in range(0, len(x), batch_size):
-        outs = probe(tf.convert_to_tensor(x[i:i + batch_size]), training=False)
-        outs = outs if isinstance(outs, (list, tuple)) else [outs]
-        for k, out in enumerate(outs):
-            m = tf.reduce_max(mean_activations(out), axis=0).numpy()
-            best[k] = m if best[k] is None else np.maximum(best[k], m)
+        for k, m in enumerate(batch_best(tf.convert_to_tensor(x[i:i + batch_size]))):
+            best[k] = m.numpy() if best[k] is None else np.maximum(best[k], m.numpy())
     return {n: np.flatnonzero(b > 0) for n, b in zip(names, best)}
