@@ -69,6 +69,13 @@ def test_bisection_finds_a_flipping_change_of_size_hi_and_pgd_at_lo_does_not_fli
     assert not np.any(predict(model, pgd(model, fours[:3], lo, n_steps=100, step_size=step).images) == 9)
 
 
+def test_predict_takes_images_with_or_without_the_channel_axis(model, fours):
+    assert np.array_equal(predict(model, fours[:5]), predict(model, fours[:5, ..., 0]))
+    assert predict(model, fours[0, ..., 0]).shape == (1,)          # one image alone
+    with pytest.raises(ValueError, match="28, 28"):
+        predict(model, fours[:2, :14])
+
+
 def test_bad_input_gets_clear_errors(model, fours):
     with pytest.raises(ValueError, match="eps must be positive"):
         pgd(model, fours, 0.0)

@@ -115,8 +115,9 @@ def pgd(model, images, eps, source: int = 4, target: int = 9, n_steps: int = 200
 
 
 def predict(model, images) -> np.ndarray:
-    """The model's class for images in pixel space 0..1 (standardized per image as in training)."""
-    x = tf.convert_to_tensor(np.asarray(images, np.float32))
+    """The model's class for images in pixel space 0..1, (n, 28, 28) or (n, 28, 28, 1), or one image
+    (standardized per image as in training)."""
+    x = tf.convert_to_tensor(as_image_batch(images))   # shape and finiteness checked
     return np.concatenate([np.argmax(model(standardize_tensor(x[i:i + 1024]), training=False), -1)
                            for i in range(0, len(x), 1024)])
 
