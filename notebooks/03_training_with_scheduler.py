@@ -16,7 +16,7 @@
 #   can and cannot say.
 #
 # **Run time.** Full mode (the default) trains the reference configuration: 30 epochs on 55,000 images,
-# roughly 10–20 minutes on a laptop CPU. Quick mode (`CI=true` or `COURSE_QUICK=1`) trains 3 epochs on
+# roughly 10–20 minutes on a laptop CPU. Quick mode (`CI=true` or `COURSE_QUICK=1`) trains 2 epochs on
 # 12,000 images in well under a minute, with a lower accuracy.
 
 # %%
@@ -61,7 +61,7 @@ print("quick mode" if QUICK else "full mode")
 #   last tenths of a percent of accuracy come from such details.
 
 # %%
-config = dataclasses.replace(REFERENCE_CONFIG, epochs=3) if QUICK else REFERENCE_CONFIG
+config = dataclasses.replace(REFERENCE_CONFIG, epochs=2) if QUICK else REFERENCE_CONFIG
 MAX_TRAIN_IMAGES = 12_000 if QUICK else None
 for name, value in config.to_dict().items():
     print(f"{name:>14} = {value}")
