@@ -1,9 +1,9 @@
-"""The explorers of notebooks 04, 07 and 08 in a real JupyterLab, driven in a real Chromium; the drawing pad of
-notebooks 04 and 05 in JupyterLab and in Jupyter Notebook 7, drawn on with the mouse.
+"""The explorers of notebooks 04, 07, 08 and 09 in a real JupyterLab, driven in a real Chromium; the drawing pad
+of notebooks 04 and 05 in JupyterLab and in Jupyter Notebook 7, drawn on with the mouse.
 
 The widget unit tests call the callbacks without a kernel; this test shows what a learner sees: JupyterLab
-(started headless on a free port, serving *copies* of the notebooks, the kernel in quick mode) runs every
-cell, the explorer renders, and moving a slider, typing an index or picking from a dropdown the way a user
+(started headless on a free port, the kernel in quick mode) runs every cell of a notebook made of the
+course notebook's own widget cells (below), the explorer renders, and moving a slider, typing an index or picking from a dropdown the way a user
 does (keyboard on the focused control) redraws the figure: the PNG in the explorer's output area changes.
 No error output may appear anywhere in the notebook, nor any Python traceback on the kernel's stderr.
 
@@ -12,18 +12,16 @@ Without them the test skips (with the reason in the warnings summary); with COUR
 as CI sets it, it fails instead. Select it with ``pytest -m browser``, leave it out with ``-m "not browser"``.
 Screenshots of each explorer before and after every change go to test_artifacts/browser/.
 
-The pad is drawn on in JupyterLab in notebook 04 itself, run once for its explorer and its pad (one kernel, one
-Run All). Where the rest of a notebook would only cost CI time, the widget runs in a notebook of two cells
-(EXCERPTS): a setup cell made here and the notebook's own widget cell, copied from it — the pad in Notebook 7
-(the same server serves both front ends), 07's map explorer (without the galleries 07 computes first) and 09's
-attribution explorer.
+Each widget runs in a small notebook (EXCERPTS, made in a temporary folder): a setup cell written here with what
+the course notebook computes before the widget, then the notebook's own widget cells, copied from it. nbval
+runs the whole notebooks; here only the widgets cost CI time. 04's explorer and pad share one notebook (one
+kernel, one Run All); the pad alone runs in Notebook 7 (the same server serves both front ends).
 """
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -46,18 +44,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 SERVER_START_S = 60        # until /api/status answers
 RUN_ALL_S = 240            # one notebook, all cells, quick mode (measured: 10-20 s each)
-NOTEBOOK_NAMES = ["04_activation_visualization", "08_dream_carving"]   # copied whole, run with Run All
-# Notebooks of two cells, made by excerpt_notebook(): a setup cell written here and one cell copied from a course
-# notebook (found by its marker), for the widget alone when the rest of its notebook would cost CI time.
-# name: (course notebook, marker of the copied cell, setup)
+# The explorers run in small notebooks made by excerpt_notebook(): a setup cell written here (what the notebook
+# computes before the widget, in quick mode) and the widget cells copied from the course notebook (found by
+# their markers, so the test runs the notebook's own widget code) — not all of the notebook, which nbval runs.
+# name: (course notebook, markers of the copied cells, setup)
 EXCERPTS = {
-    # the pad in Notebook 7 (04's pad is also drawn on in JupyterLab, in 04 itself)
-    "04_drawing_pad": ("04_activation_visualization", "= drawing_explorer(",
+    # 04's activation explorer and its drawing pad, both in JupyterLab; the pad cell alone for Notebook 7
+    "04_explorers": ("04_activation_visualization", ["activation_explorer(", "= drawing_explorer("],
+                     "%matplotlib inline\n"
+                     "import numpy as np\n"
+                     "from helpers import activation_explorer, load_mnist, load_reference_model\n"
+                     "from helpers.activations.pad_explorers import drawing_explorer\n"
+                     "model = load_reference_model()\n"
+                     "(x_train, y_train), (x_test, y_test) = load_mnist()\n"
+                     "DIGIT = int(np.flatnonzero(y_test == 4)[0])   # 04's digit: the first test 4"),
+    "04_drawing_pad": ("04_activation_visualization", ["= drawing_explorer("],
                        "from helpers import load_reference_model\n"
                        "from helpers.activations.pad_explorers import drawing_explorer\n"
                        "model = load_reference_model()"),
     # 07's map explorer, without the galleries 07 computes before it (a minute of Run All in quick mode)
-    "07_map_explorer": ("07_map_gallery", "= oip_explorer(",
+    "07_map_explorer": ("07_map_gallery", ["= oip_explorer("],
                         "%matplotlib inline\n"
                         "from helpers import load_reference_model, oip_explorer\n"
                         "from helpers.gallery.examples import dataset_examples\n"
@@ -65,7 +71,15 @@ EXCERPTS = {
                         "STEPS = 150          # 07's quick mode\n"
                         "SERIES_MAP = 5       # 07's map in quick mode; it and map 4 respond to the explorer's start\n"
                         "examples = dataset_examples(model)   # the strongest test digits of every map, as 07"),
-    "09_attribution_explorer": ("09_which_pixels_decide", "attribution_explorer(",
+    # 08's dream explorer, without 08's carvings before it
+    "08_dream_explorer": ("08_dream_carving", ["= dream_explorer("],
+                          "%matplotlib inline\n"
+                          "from helpers import DreamCarver, dream_explorer, load_photo\n"
+                          "carver = DreamCarver()\n"
+                          "photo = load_photo('default', size=280)   # 08's quick mode\n"
+                          "ITERATIONS, STEPS = 3, 30                 # 08's quick mode\n"
+                          "FULL_MAP, SUB_MAP = 70, 105               # 08's preferred maps (both respond to the photo)"),
+    "09_attribution_explorer": ("09_which_pixels_decide", ["attribution_explorer("],
                                 "import numpy as np\n"
                                 "from helpers import load_mnist, load_reference_model\n"
                                 "model = load_reference_model()\n"
@@ -73,7 +87,7 @@ EXCERPTS = {
                                 "x_test, y_test = (x_test[:30] / 255).astype(np.float32), y_test[:30]  "
                                 "# raw pixels 0..1, as 09"),
 }
-PAD_NOTEBOOK, OIP_NOTEBOOK, ATTRIBUTION_NOTEBOOK = EXCERPTS
+EXPLORERS_04, PAD_NOTEBOOK, OIP_NOTEBOOK, DREAM_NOTEBOOK, ATTRIBUTION_NOTEBOOK = EXCERPTS
 REDRAW_S = 90              # one widget change until its new figure is shown and the kernel is idle again
 
 # JupyterLab settings for the run: every cell stays in the DOM (no virtual scrolling), no news/update toasts
@@ -179,28 +193,29 @@ def _server_url(runtime: Path, proc: subprocess.Popen, log: Path) -> str:
 
 
 def excerpt_notebook(folder: Path, name: str) -> None:
-    """The two-cell notebook ``name`` of EXCERPTS: its setup cell and the one cell of the course notebook that
-    holds the marker, as the notebook has it."""
+    """The notebook ``name`` of EXCERPTS: its setup cell, then the cells of the course notebook that hold the
+    markers (one cell each), as the notebook has them."""
     import nbformat
 
-    source, marker, setup = EXCERPTS[name]
+    source, markers, setup = EXCERPTS[name]
     nb = nbformat.read(NOTEBOOKS / f"{source}.ipynb", as_version=4)
-    (cell,) = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
-    nb.cells = [nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell(cell.source)]
+    cells = [nbformat.v4.new_code_cell(setup)]
+    for marker in markers:
+        (cell,) = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+        cells.append(nbformat.v4.new_code_cell(cell.source))
+    nb.cells = cells
     nbformat.write(nb, folder / f"{name}.ipynb")
 
 
 @pytest.fixture(scope="module")
 def lab(prerequisites, tmp_path_factory):
-    """A running JupyterLab (and Notebook 7, the same server) over a temporary folder with copies of notebooks
-    04 and 08 and the EXCERPTS notebooks; yields (url, server log path). Stopped by its
-    process id in the finalizer, also when a test failed."""
+    """A running JupyterLab (and Notebook 7, the same server) over a temporary folder with the EXCERPTS
+    notebooks; yields (url, server log path). Stopped by its process id in the finalizer, also when a test
+    failed."""
     base = tmp_path_factory.mktemp("lab")
     root, runtime, settings = base / "notebooks", base / "runtime", base / "settings"
     root.mkdir()
-    for name in NOTEBOOK_NAMES:
-        shutil.copy2(NOTEBOOKS / f"{name}.ipynb", root)  # JupyterLab saves: never the checkout's files
-    for name in EXCERPTS:
+    for name in EXCERPTS:   # made in a temporary folder: JupyterLab saves, never into the checkout
         excerpt_notebook(root, name)
     for rel, values in LAB_SETTINGS.items():
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -446,12 +461,12 @@ def _explorer_after_run_all(notebook: Notebook) -> Explorer:
 
 
 class TestNotebook04InJupyterLab:
-    """Notebook 04 run once (one kernel, one Run All) for its explorer and its drawing pad; closed after both."""
+    """04's explorer and pad run once (one kernel, one Run All) for both tests; closed after both."""
 
     @pytest.fixture(scope="class")
     def notebook_04(self, lab, browser):
         url, log = lab
-        nb = Notebook(browser, url, "04_activation_visualization", log)
+        nb = Notebook(browser, url, EXPLORERS_04, log)
         try:
             print(f"[{nb.name}] Run All: {nb.run_all():.1f} s")
             yield nb
@@ -491,7 +506,7 @@ def test_oip_explorer_redraws(notebook):
     assert re.search(rf"map {map_before - 1}: \d+ steps", status.inner_text())
 
 
-@pytest.mark.parametrize("notebook", ["08_dream_carving"], indirect=True)
+@pytest.mark.parametrize("notebook", [DREAM_NOTEBOOK], indirect=True)
 def test_dream_explorer_redraws(notebook):
     ex = _explorer_after_run_all(notebook)
     status = ex.cell.locator(".widget-html-content")
