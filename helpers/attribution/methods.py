@@ -19,6 +19,8 @@ from keras import layers
 from ..data import as_image_batch, standardize_tensor
 from ..model import check_layer_name, class_scores_model
 
+# one trace per model (and Grad-CAM layer), whatever the batch size: no retracing between calls
+SIGNATURE = [tf.TensorSpec([None, 28, 28, 1], tf.float32), tf.TensorSpec([None], tf.int32)]
 BATCH = 512  # rows per compiled call (images × path steps, images × noisy copies, images × patch positions)
 # model → its compiled score and gradient functions, built once per model (they read the model's weights when
 # called, so set_weights on the same model needs no rebuild)
@@ -31,12 +33,12 @@ def _functions(model):
     if model not in _compiled:
         scores_model = class_scores_model(model)
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(input_signature=SIGNATURE)
         def score(x, c):
             scores = scores_model(standardize_tensor(x), training=False)
             return tf.gather(scores, c, batch_dims=1)
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(input_signature=SIGNATURE)
         def gradient(x, c):
             with tf.GradientTape() as tape:
                 tape.watch(x)
@@ -153,7 +155,7 @@ def grad_cam(model, images, classes, layer: str = "Conv2D_3", coarse: bool = Fal
         scores_model = fns["scores_model"]
         both = tf.keras.Model(scores_model.inputs, [scores_model.get_layer(layer).output, scores_model.output])
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(input_signature=SIGNATURE)
         def cam(x, c):
             with tf.GradientTape() as tape:
                 maps, scores = both(standardize_tensor(x), training=False)
