@@ -55,8 +55,12 @@ def test_pgd_flips_at_least_as_many_as_fgsm_and_a_flip_is_predicted_as_the_targe
     assert p.sum() > 0
     probs = model(tf.image.per_image_standardization(tf.constant(out.images[p])), training=False).numpy()
     assert np.all(np.argmax(probs, -1) == 9)
-    rates = flip_rates(model, fours[:4], (0.05, 0.15), n_steps=100)
+    rates = flip_rates(model, fours[:4], (0.05, 0.15), n_steps=100, return_images=True)
     assert np.all(rates["pgd"] >= rates["fgsm"]) and rates["eps"].tolist() == [0.05, 0.15]
+    assert rates["pgd_images"].shape == (2, 4, 28, 28, 1)   # the PGD results the rates were read from
+    assert np.allclose(rates["pgd"], (predict(model, rates["pgd_images"].reshape(-1, 28, 28, 1)) == 9)
+                       .reshape(2, 4).mean(axis=1))
+    assert "pgd_images" not in flip_rates(model, fours[:2], (0.05,), n_steps=5)
 
 
 def test_bisection_finds_a_flipping_change_of_size_hi_and_pgd_at_lo_does_not_flip(model, fours):

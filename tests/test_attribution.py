@@ -149,6 +149,9 @@ def test_randomized_copy_changes_only_the_top_layers(model, digits):
                                                              copy.get_layer(layer.name).get_weights()))
             assert same == (layer.name not in names), layer.name
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # the original untouched
+    # written into an earlier copy instead: the same weights, in that very model
+    again, _ = randomized_copy(model, 2, seed=1, into=randomized_copy(model, 4, seed=5)[0])
+    assert all(np.array_equal(a, b) for a, b in zip(copy.get_weights(), again.get_weights()))
     with pytest.raises(ValueError, match="n_top"):
         randomized_copy(model, 6)
 

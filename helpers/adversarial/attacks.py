@@ -123,13 +123,17 @@ def predict(model, images) -> np.ndarray:
 
 
 def flip_rates(model, images, epsilons=(0.05, 0.1, 0.2, 0.3), source: int = 4, target: int = 9,
-               n_steps: int = 200) -> dict:
+               n_steps: int = 200, return_images: bool = False) -> dict:
     """The share of ``images`` the model calls ``target`` after FGSM and after PGD, at each ε (all digits
-    of one ε in one batch). Returns {"eps": (k,), "fgsm": (k,), "pgd": (k,)}. Notebook 09."""
-    rates = {"eps": np.array([check_positive("eps", e) for e in epsilons]), "fgsm": [], "pgd": []}
+    of one ε in one batch). Returns {"eps": (k,), "fgsm": (k,), "pgd": (k,)}, and with ``return_images`` also
+    "pgd_images": the PGD results (k, n, 28, 28, 1). Notebook 09."""
+    rates = {"eps": np.array([check_positive("eps", e) for e in epsilons]), "fgsm": [], "pgd": [], "pgd_images": []}
     for e in rates["eps"]:
         rates["fgsm"].append(np.mean(predict(model, fgsm(model, images, e, source, target)) == target))
-        rates["pgd"].append(np.mean(predict(model, pgd(model, images, e, source, target, n_steps).images) == target))
+        rates["pgd_images"].append(pgd(model, images, e, source, target, n_steps).images)
+        rates["pgd"].append(np.mean(predict(model, rates["pgd_images"][-1]) == target))
+    if not return_images:
+        del rates["pgd_images"]
     return {k: np.asarray(v) for k, v in rates.items()}
 
 

@@ -14,19 +14,22 @@ import keras
 import numpy as np
 from scipy.stats import ConstantInputWarning, spearmanr
 
+from ..data import standardize
 from .methods import _inputs
 
 WEIGHTED = (keras.layers.Conv2D, keras.layers.Dense)
 
 
-def randomized_copy(model, n_top: int, seed: int = 0):
+def randomized_copy(model, n_top: int, seed: int = 0, into=None):
     """A copy of ``model`` whose top ``n_top`` weighted layers (Dense_2, Dense_1, Conv2D_3, ... from the top)
-    are re-initialized with their own initializers; the model itself is not changed. Taught in notebook 09."""
+    are re-initialized with their own initializers; the model itself is not changed. ``into``: a copy made
+    earlier (same architecture) to overwrite instead of cloning again — the attribution functions compiled
+    for it are then reused. Returns (the copy, the re-initialized layers' names). Taught in notebook 09."""
     names = [layer.name for layer in model.layers if isinstance(layer, WEIGHTED)][::-1]
     if isinstance(n_top, bool) or int(n_top) != n_top or not 0 <= n_top <= len(names):
         raise ValueError(f"n_top must be a whole number 0..{len(names)} (layers from the top: "
                          f"{', '.join(names)}); got {n_top!r}.")
-    copy = keras.models.clone_model(model)
+    copy = keras.models.clone_model(model) if into is None else into
     copy.set_weights(model.get_weights())
     for k, name in enumerate(names[:int(n_top)]):
         layer = copy.get_layer(name)
@@ -63,8 +66,6 @@ def deletion_curve(model, images, classes, attributions=None, fractions=np.linsp
     rank = np.empty_like(keys, dtype=np.int64)
     np.put_along_axis(rank, np.argsort(keys, axis=1, kind="stable"), np.arange(keys.shape[1])[None], axis=1)
     rank = rank.reshape(x.shape)
-    from ..data import standardize
-
     copies = np.stack([np.where(ink & (rank < np.round(f * n_ink)[:, None, None]), 0.0, x) for f in fractions],
                       axis=1).astype(np.float32)  # (n, fractions, 28, 28)
     probs = model.predict(standardize(copies.reshape(-1, 28, 28, 1)), batch_size=512, verbose=0)

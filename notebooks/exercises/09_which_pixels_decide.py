@@ -41,12 +41,11 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 
-import helpers
 from helpers import (load_mnist, load_reference_model, predict_proba, quick_mode, reference_record,
                      split_train_validation)
 from helpers.activations import activations_of_layers
 from helpers.activations.four_vs_nine import map_differences, node_separation, pattern_typicality, select_four_nine
-from helpers.adversarial import fgsm, pgd, predict, smallest_flipping_eps
+from helpers.adversarial import fgsm, flip_rates, pgd, predict, smallest_flipping_eps
 from helpers.attribution import (blurred_baseline, class_scores, deletion_curve, grad_cam, integrated_gradients,
                                  occlusion, randomized_copy, rank_correlation, saliency, smoothgrad)
 from helpers.data import standardize
@@ -325,14 +324,13 @@ trust_idx = np.concatenate([np.flatnonzero((y_test == d) & (pred == d))[:N_TRUST
 trust_x, trust_y = x_test[trust_idx], y_test[trust_idx]
 original = {name: method(model, trust_x, trust_y) for name, method in METHODS.items()}
 
-# one working copy whose weights are swapped: the compiled gradients are built once for it
+# one working copy, randomized again for each n_top: the compiled gradients are built once for it
 work, _ = randomized_copy(model, 0)
 correlation = {name: [] for name in METHODS}      # per method: mean Spearman for n_top = 1 .. MAX_TOP
 randomized_maps = {name: [] for name in METHODS}  # the first digit's map at each n_top, for the figure
 randomized_names = []
 for n_top in range(1, MAX_TOP + 1):
-    copy, names = randomized_copy(model, n_top, seed=0)
-    work.set_weights(copy.get_weights())
+    _, names = randomized_copy(model, n_top, seed=0, into=work)
     randomized_names.append(names[-1])
     for name, method in METHODS.items():
         maps_now = method(work, trust_x, trust_y)
@@ -460,19 +458,16 @@ print(inspect.getsource(fgsm))
 print(inspect.getsource(pgd))
 
 # %% [markdown]
-# The attacked digits: the first `N_ATTACK` test 4s the model classifies as 4. For each ε of the table both
-# attacks run on all of them at once; the table is the share now called 9 (`flip_rates` does the same; we
-# keep the images for later).
+# The attacked digits: the first `N_ATTACK` test 4s the model classifies as 4. For each ε of the table,
+# `flip_rates` runs both attacks on all of them at once and returns the share now called 9; we keep the PGD
+# images too, for later.
 
 # %%
 attack_idx = np.flatnonzero((y_test == 4) & (pred == 4))[:N_ATTACK]
 fours = x_test[attack_idx]
-attacked = {}                                  # ε → PGD images
-rates = {"FGSM": [], "PGD": []}
-for eps in EPSILONS:
-    rates["FGSM"].append(np.mean(predict(model, fgsm(model, fours, eps)) == 9))
-    attacked[eps] = pgd(model, fours, eps, n_steps=PGD_STEPS).images
-    rates["PGD"].append(np.mean(predict(model, attacked[eps]) == 9))
+table = flip_rates(model, fours, EPSILONS, n_steps=PGD_STEPS, return_images=True)
+rates = {"FGSM": table["fgsm"], "PGD": table["pgd"]}
+attacked = dict(zip(EPSILONS, table["pgd_images"]))   # ε → PGD images
 print(f"share of {len(fours)} test 4s called 9 after the attack (PGD: {PGD_STEPS} steps of ε/30):")
 print("ε      " + "".join(f"{e:8.2f}" for e in EPSILONS))
 for name, r in rates.items():
